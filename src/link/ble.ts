@@ -196,3 +196,10 @@ export function normalizeUuid(uuid: string): Uuid {
   }
   throw new TypeError(`not a UUID: ${uuid}`);
 }
+
+/** Canonical form of a device address: "AA:BB:CC:DD:EE:FF", upper case. */
+export function normalizeAddress(address: string): string {
+  const upper = address.toUpperCase();
+  if (!/^[0-9A-F]{2}(:[0-9A-F]{2}){5}$/.test(upper)) throw new TypeError(`not a device address: ${address}`);
+  return upper;
+}
