@@ -68,4 +68,8 @@ export interface ExpectedReply {
   commandId: 0 | 1;
   /** Attributes the reply will hold, one tuple per requested attribute. */
   attributeCount: number;
+  /** When set (commandId 0), a reply for another NotificationUID is a mismatch. */
+  notificationUid?: number;
+  /** When set (commandId 1), a reply for another AppIdentifier is a mismatch. */
+  appIdentifier?: string;
 }
