@@ -1,0 +1,100 @@
+/**
+ * The simulated phone's state: its notifications, its installed apps and
+ * the user's per-PC permission toggles, with change events. Profile servers
+ * (ANCS now; MAP, PBAP and HFP later) read and change this model; the
+ * Backchannel is how tests and scripts drive it.
+ */
+import { Clock } from '../link/clock';
+import { Emitter } from '../util/emitter';
+import { NotificationStore, DEFAULT_NOTIFICATION_LIMIT } from './notification-store';
+import { PhoneProfile } from './profile';
+
+/** The user's toggles for one PC, as iOS shows them in the device's Bluetooth settings. */
+export interface PcPermissions {
+  /** "Share System Notifications" (gates ANCS). */
+  shareSystemNotifications: boolean;
+  /** "Sync Contacts" (gates PBAP; reserved for later work). */
+  syncContacts: boolean;
+  /** "Show Message Notifications" (gates MAP; reserved for later work). */
+  showMessageNotifications: boolean;
+}
+
+export type PermissionName = keyof PcPermissions;
+
+const NO_PERMISSIONS: PcPermissions = { shareSystemNotifications: false, syncContacts: false, showMessageNotifications: false };
+
+export interface PhoneModelEvents {
+  /** A toggle changed; `pcAddress` undefined means every PC at once. */
+  permissionChanged: [pcAddress: string | undefined, permission: PermissionName, granted: boolean];
+  appInstalled: [appId: string, name: string];
+  appRemoved: [appId: string];
+}
+
+export interface PhoneModelOptions {
+  /** Most notifications the phone holds (default 10,000). */
+  notificationLimit?: number;
+}
+
+export class PhoneModel {
+  readonly events = new Emitter<PhoneModelEvents>();
+  readonly notifications: NotificationStore;
+  private readonly installed = new Map<string, string>();
+  /** Toggles for PCs the user has not set individually. */
+  private defaults: PcPermissions = { ...NO_PERMISSIONS };
+  private readonly perPc = new Map<string, PcPermissions>();
+
+  constructor(
+    readonly profile: PhoneProfile,
+    readonly clock: Clock,
+    options: PhoneModelOptions = {},
+  ) {
+    this.notifications = new NotificationStore(options.notificationLimit ?? DEFAULT_NOTIFICATION_LIMIT);
+    for (const [appId, name] of Object.entries(profile.apps)) this.installed.set(appId, name);
+  }
+
+  /** Installed apps: bundle identifier -> display name. */
+  apps(): ReadonlyMap<string, string> {
+    return this.installed;
+  }
+
+  appName(appId: string): string | undefined {
+    return this.installed.get(appId);
+  }
+
+  installApp(appId: string, name: string): void {
+    if (appId.length === 0 || appId.includes('\0')) throw new RangeError(`not a usable bundle identifier: ${JSON.stringify(appId)}`);
+    this.installed.set(appId, name);
+    this.events.emit('appInstalled', appId, name);
+  }
+
+  uninstallApp(appId: string): void {
+    if (this.installed.delete(appId)) this.events.emit('appRemoved', appId);
+  }
+
+  /** The toggles in force for one PC (a copy). Addresses compare case-insensitively. */
+  permissions(pcAddress: string): PcPermissions {
+    return { ...(this.perPc.get(normalizeAddress(pcAddress)) ?? this.defaults) };
+  }
+
+  hasPermission(pcAddress: string, permission: PermissionName): boolean {
+    return this.permissions(pcAddress)[permission];
+  }
+
+  /** Sets one toggle for one PC, or (no address) for every PC, including ones not seen yet. */
+  setPermission(pcAddress: string | undefined, permission: PermissionName, granted: boolean): void {
+    if (pcAddress === undefined) {
+      this.defaults = { ...this.defaults, [permission]: granted };
+      for (const perms of this.perPc.values()) perms[permission] = granted;
+    } else {
+      const key = normalizeAddress(pcAddress);
+      const perms = this.perPc.get(key) ?? { ...this.defaults };
+      perms[permission] = granted;
+      this.perPc.set(key, perms);
+    }
+    this.events.emit('permissionChanged', pcAddress, permission, granted);
+  }
+}
+
+function normalizeAddress(address: string): string {
+  return address.toUpperCase();
+}
