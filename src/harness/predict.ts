@@ -1,0 +1,59 @@
+/**
+ * Timing predictions from the link model, stated as formulas so scenarios
+ * can assert "within the time the model predicts" and reports can chart
+ * measured against predicted.
+ */
+import { BleLinkModel, llPacketsForAttPdu } from '../link/link-model';
+
+export interface AncsBurstPrediction {
+  /** No faster than this: every Control Point request needs two connection events. */
+  lowerMs: number;
+  /** Mean packets per event: the expected figure. */
+  expectedMs: number;
+  /** Worst case: every event carries only the minimum packet count. */
+  upperMs: number;
+  formula: string;
+}
+
+/**
+ * Predicts how long the PC needs to mirror a burst of `notifications`
+ * Added events, given `requests` Control Point requests in all (one per
+ * notification plus one GetAppAttributes per new app) and the mean Data
+ * Source reply size in bytes at ATT MTU `mtu`.
+ *
+ * With one request in flight, request i is written in some connection event
+ * k; its reply (F fragments of P_frag LL packets, plus the write response)
+ * needs ceil((F * P_frag + 1) / p) events from k+1 on, and the next write
+ * goes out in the event after the reply ends. Before the first reply can
+ * pass, the phone-to-PC queue must also drain the burst's Notification
+ * Source events (N of them, P_ns LL packets each), at `p` packets per event:
+ *
+ *   T(p) = CI * ( ceil(N * P_ns / p) + R * (1 + ceil((F * P_frag + 1) / p)) )
+ *
+ * where CI is the connection interval and R the requests. Two intervals per
+ * request is the floor (lower bound R * 2 * CI); the upper bound takes the
+ * minimum packets per event everywhere, the expected figure the mean.
+ */
+export function predictAncsBurst(
+  model: BleLinkModel,
+  mtu: number,
+  notifications: number,
+  requests: number,
+  meanReplyBytes: number,
+): AncsBurstPrediction {
+  const ci = model.connectionIntervalMs;
+  const [pMin, pMax] = model.packetsPerEvent;
+  const pNs = llPacketsForAttPdu(model, 3 + 8);
+  const fragments = Math.max(1, Math.ceil(meanReplyBytes / (mtu - 3)));
+  const pFrag = llPacketsForAttPdu(model, mtu);
+  const at = (p: number): number =>
+    ci * (Math.ceil((notifications * pNs) / p) + requests * (1 + Math.ceil((fragments * pFrag + 1) / p)));
+  return {
+    lowerMs: requests * 2 * ci,
+    expectedMs: at((pMin + pMax) / 2),
+    upperMs: at(pMin),
+    formula:
+      `T = CI*(ceil(N*Pns/p) + R*(1 + ceil((F*Pfrag+1)/p))) with CI=${ci} ms, N=${notifications}, R=${requests}, ` +
+      `F=${fragments}, Pfrag=${pFrag}, Pns=${pNs}, p in [${pMin},${pMax}]; lower bound R*2*CI`,
+  };
+}

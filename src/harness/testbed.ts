@@ -1,0 +1,136 @@
+/**
+ * The testbed: one simulated phone, one PC and the link between them, on a
+ * shared clock, ready for a scenario, a fuzz run or a benchmark. It owns
+ * wiring only: what to do with the phone and the PC is the caller's.
+ */
+import { VirtualClock } from '../link/virtual-clock';
+import { MemoryAir, MemoryCentral, MemoryPeripheral } from '../link/memory';
+import type { PduTapEvent } from '../link/memory/air-events';
+import { BleLinkModel } from '../link/link-model';
+import { SimulatedPhone, PhoneProfile, loadPhoneProfile } from '../sim-phone';
+import { PhoneLink } from '../sim-pc';
+import type { BackoffPolicy } from '../sim-pc';
+import { Random } from '../util/random';
+
+/** Transports a testbed can run on. The real-radio one comes with the hci work. */
+export const TRANSPORTS = ['memory'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+export class TestbedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TestbedError';
+  }
+}
+
+export interface TestbedOptions {
+  /** Phone profile id, path or loaded profile. Default "iphone". */
+  phone?: string | PhoneProfile;
+  transport?: string;
+  seed?: number;
+  /** Overrides of the phone profile's link model (fuzzing varies MTU and interval). */
+  linkModel?: Partial<BleLinkModel>;
+  /** The PC's largest ATT MTU offer. Default 517. */
+  pcMaxMtu?: number;
+  pcAddress?: string;
+  backoff?: BackoffPolicy;
+  /** Keep a log of every PDU the link delivers (for timing and fragment checks). Default true. */
+  recordPdus?: boolean;
+  /** Bound on the PDU log; older entries are dropped. Default 200,000. */
+  pduLogLimit?: number;
+}
+
+export const DEFAULT_PC_ADDRESS = 'AA:BB:CC:DD:EE:01';
+
+export class Testbed {
+  readonly clock: VirtualClock;
+  readonly air: MemoryAir;
+  readonly profile: PhoneProfile;
+  readonly model: BleLinkModel;
+  readonly peripheral: MemoryPeripheral;
+  readonly central: MemoryCentral;
+  readonly phone: SimulatedPhone;
+  readonly pc: PhoneLink;
+  readonly pcAddress: string;
+  readonly transport: TransportName;
+  /** PDUs the link delivered, oldest first (bounded). */
+  readonly pdus: PduTapEvent[] = [];
+  private pcStarted = false;
+
+  constructor(options: TestbedOptions = {}) {
+    const transport = options.transport ?? 'memory';
+    if (!(TRANSPORTS as readonly string[]).includes(transport)) {
+      throw new TestbedError(`unknown transport "${transport}" (available: ${TRANSPORTS.join(', ')})`);
+    }
+    this.transport = transport as TransportName;
+    const seed = options.seed ?? 1;
+    this.clock = new VirtualClock({ seed });
+    this.profile = typeof options.phone === 'object' ? options.phone : loadPhoneProfile(options.phone ?? 'iphone');
+    this.model = { ...this.profile.ble, ...options.linkModel };
+    this.air = new MemoryAir(this.clock, { seed });
+    this.peripheral = this.air.createPeripheral({ address: this.profile.address, model: this.model });
+    this.pcAddress = options.pcAddress ?? DEFAULT_PC_ADDRESS;
+    this.central = this.air.createCentral({ address: this.pcAddress, maxMtu: options.pcMaxMtu ?? 517 });
+    this.phone = new SimulatedPhone({ host: this.peripheral, clock: this.clock, profile: this.profile });
+    this.pc = new PhoneLink({
+      central: this.central,
+      phoneAddress: this.profile.address,
+      clock: this.clock,
+      random: new Random(seed ^ 0x5eed),
+      ...(options.backoff ? { backoff: options.backoff } : {}),
+    });
+    if (options.recordPdus ?? true) {
+      const limit = options.pduLogLimit ?? 200_000;
+      this.air.events.on('pdu', (pdu) => {
+        this.pdus.push(pdu);
+        if (this.pdus.length > limit) this.pdus.splice(0, this.pdus.length - limit);
+      });
+    }
+    this.phone.start();
+  }
+
+  /** Pairs the PC with the phone the way a user does: connect, pair and bond, disconnect. */
+  async pair(timeoutMs = 10_000): Promise<void> {
+    let done = false;
+    let failure: unknown;
+    const work = (async () => {
+      const connection = await this.central.connect(this.profile.address);
+      try {
+        await connection.pair();
+      } finally {
+        await connection.disconnect();
+      }
+    })().then(
+      () => (done = true),
+      (err: unknown) => {
+        failure = err;
+        done = true;
+      },
+    );
+    await this.clock.runUntil(() => done, timeoutMs);
+    await work;
+    if (failure) throw failure;
+    await this.clock.runFor(100);
+  }
+
+  /** Starts the PC (it connects and keeps reconnecting) and waits until it is connected. */
+  async connectPc(timeoutMs = 10_000): Promise<number> {
+    this.startPc();
+    return this.clock.runUntil(() => this.pc.health().connected, timeoutMs);
+  }
+
+  /** Starts the PC without waiting for anything. */
+  startPc(): void {
+    if (this.pcStarted) return;
+    this.pcStarted = true;
+    void this.pc.start();
+  }
+
+  /** Stops the PC and runs the clock until nothing is pending. */
+  async shutdown(): Promise<void> {
+    const stopping = this.pc.stop();
+    this.phone.stop();
+    await this.clock.runUntilIdle({ until: this.clock.now() + 600_000 });
+    await stopping;
+  }
+}

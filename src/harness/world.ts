@@ -1,0 +1,89 @@
+/**
+ * The cucumber World: one testbed per scenario, built from the run's world
+ * parameters (phone profile, transport, seed), plus the small amount of
+ * scenario state steps share ("that notification", the last refusal) and
+ * helpers to attach verdicts and measured figures to the report.
+ */
+import { After, Before, IWorldOptions, World, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
+import { Testbed } from './testbed';
+
+export interface PhoneBridgeParameters {
+  phone: string;
+  transport: string;
+  seed: number;
+}
+
+export interface Figure {
+  name: string;
+  value: number;
+  unit: string;
+  predicted?: number;
+  /** Upper limit the scenario held the value to. */
+  bound?: number;
+  lowerBound?: number;
+  note?: string;
+}
+
+export type ScenarioVerdict = 'supported' | 'limited' | 'deviation';
+
+export const VERDICT_MEDIA_TYPE = 'application/vnd.phonebridge.verdict+json';
+export const FIGURE_MEDIA_TYPE = 'application/vnd.phonebridge.figure+json';
+
+export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
+  private bed: Testbed | undefined;
+  /** Store id of the notification the scenario last talked about on the phone. */
+  currentPhoneNotification: number | undefined;
+  /** PC-side ids seen at a checkpoint, to compare after a reconnect. */
+  savedPcIds = new Map<string, string>();
+  /** The error the PC answered the user's last refused action with. */
+  lastRefusal: Error | undefined;
+  /** Link time when the last fault was injected. */
+  faultAt: number | undefined;
+  /** Bytes of DS notifications seen, for the fragmentation checks. */
+  readonly notes: Record<string, unknown> = {};
+
+  constructor(options: IWorldOptions<PhoneBridgeParameters>) {
+    super(options);
+  }
+
+  get params(): PhoneBridgeParameters {
+    return {
+      phone: this.parameters.phone ?? 'iphone',
+      transport: this.parameters.transport ?? 'memory',
+      seed: Number(this.parameters.seed ?? 1),
+    };
+  }
+
+  get tb(): Testbed {
+    if (!this.bed) {
+      const { phone, transport, seed } = this.params;
+      this.bed = new Testbed({ phone, transport, seed });
+    }
+    return this.bed;
+  }
+
+  get hasTestbed(): boolean {
+    return this.bed !== undefined;
+  }
+
+  async verdict(verdict: ScenarioVerdict, note?: string): Promise<void> {
+    await this.attach(JSON.stringify({ verdict, ...(note ? { note } : {}) }), VERDICT_MEDIA_TYPE);
+  }
+
+  async figure(figure: Figure): Promise<void> {
+    await this.attach(JSON.stringify(figure), FIGURE_MEDIA_TYPE);
+  }
+}
+
+setWorldConstructor(PhoneBridgeWorld);
+// Scenarios run in virtual time; a wall-clock minute is a generous cap for any one step.
+setDefaultTimeout(60_000);
+
+Before(function (this: PhoneBridgeWorld) {
+  this.currentPhoneNotification = undefined;
+  this.lastRefusal = undefined;
+});
+
+After(async function (this: PhoneBridgeWorld) {
+  if (this.hasTestbed) await this.tb.shutdown();
+});
