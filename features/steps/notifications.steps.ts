@@ -169,7 +169,7 @@ Then(
     try {
       await this.tb.clock.runUntil(match, seconds(Number(s)));
     } catch {
-      assert.fail(`the PC shows ${describeList(center.list())}, not [${appName}] ${title}: ${message}`);
+      assert.fail(`the PC shows ${describeList(center.list())}, not [${appName}] ${JSON.stringify(title)}: ${JSON.stringify(message)}`);
     }
   },
 );
@@ -270,7 +270,7 @@ Then('the limitation {string} holds as documented', async function (this: PhoneB
 Then('all of them are marked as pre-existing', function (this: PhoneBridgeWorld) {
   const list = this.tb.pc.notifications.list();
   assert.ok(list.length > 0);
-  for (const e of list) assert.ok(e.flags & EventFlag.PreExisting, `"${e.title}" is not marked PreExisting`);
+  for (const e of list) assert.ok(e.flags & EventFlag.PreExisting, `${JSON.stringify(e.title)} is not marked PreExisting`);
 });
 
 Then('the phone answers {string}', function (this: PhoneBridgeWorld, error: string) {
@@ -285,7 +285,7 @@ Then('within {float} s of link time the PC is connected to the phone again', asy
 });
 
 Then('the PC shows no notification twice', function (this: PhoneBridgeWorld) {
-  const keys = this.tb.pc.notifications.list().map((e) => `${e.appId}|${e.title}|${e.message}|${e.dateRaw}`);
+  const keys = this.tb.pc.notifications.list().map((e) => JSON.stringify([e.appId, e.title, e.message, e.dateRaw]));
   assert.equal(new Set(keys).size, keys.length, `duplicates in ${keys.join('; ')}`);
 });
 
@@ -295,7 +295,7 @@ Then('the notifications the PC kept have the same PC ids as before', function (t
     const before = this.savedPcIds.get(e.title);
     if (before === undefined) continue;
     kept++;
-    assert.equal(e.id, before, `"${e.title}" changed PC id`);
+    assert.equal(e.id, before, `${JSON.stringify(e.title)} changed PC id`);
   }
   assert.ok(kept > 0, 'no notification survived the reconnect');
 });

@@ -29,5 +29,6 @@ export function pcEntryForCurrent(world: PhoneBridgeWorld): NotificationEntry {
 
 export function describeList(entries: readonly NotificationEntry[]): string {
   if (entries.length === 0) return '(none)';
-  return entries.map((e) => `[${e.appName}] ${e.title}: ${e.message}`).join('; ');
+  // Quoted, so the report's redaction masks user text in failure messages.
+  return entries.map((e) => `[${e.appName}] ${JSON.stringify(e.title)}: ${JSON.stringify(e.message)}`).join('; ');
 }

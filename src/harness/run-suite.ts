@@ -16,7 +16,8 @@ import { CompatReport } from './report/types';
 import { createRunDir, CUCUMBER_FILES, makeRunId, safeName, writeReport } from './report/write';
 
 /** Transports a suite can run over; the one place that lists them ("hci" comes later). */
-export const TRANSPORTS: readonly string[] = ['memory'];
+export { TRANSPORTS } from './testbed';
+import { TRANSPORTS as KNOWN_TRANSPORTS } from './testbed';
 export const DEFAULT_TRANSPORT = 'memory';
 export const DEFAULT_PHONE = 'iphone';
 /** Relative to the project root. */
@@ -121,8 +122,8 @@ export function resolvePhone(spec: string, profilesDir: string): PhoneTarget {
 
 /** Throws a usage SuiteError for a transport not in TRANSPORTS. */
 export function checkTransport(transport: string): void {
-  if (!TRANSPORTS.includes(transport)) {
-    throw new SuiteError('suite.unknown-transport', `unknown transport "${transport}" (available: ${TRANSPORTS.join(', ')})`, true);
+  if (!(KNOWN_TRANSPORTS as readonly string[]).includes(transport)) {
+    throw new SuiteError('suite.unknown-transport', `unknown transport "${transport}" (available: ${KNOWN_TRANSPORTS.join(', ')})`, true);
   }
 }
 
@@ -244,7 +245,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
         const sub = single ? '' : safeName(`${phone.id}-${transport}`);
         const cellDir = path.join(dir, sub);
         mkdirSync(cellDir, { recursive: true });
-        const tagExpression = suiteTagExpression({ tags: options.tags, phone: phone.id, transport, knownPhones, knownTransports: TRANSPORTS });
+        const tagExpression = suiteTagExpression({ tags: options.tags, phone: phone.id, transport, knownPhones, knownTransports: KNOWN_TRANSPORTS });
         if (!options.quiet || !single) (options.stdout ?? process.stdout).write(`\n${phone.name} (${phone.id}) over ${transport}, seed ${options.seed}\n`);
         await runCucumberOnce({
           cwd,

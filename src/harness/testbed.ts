@@ -77,6 +77,8 @@ export class Testbed {
       phoneAddress: this.profile.address,
       clock: this.clock,
       random: new Random(seed ^ 0x5eed),
+      // The simulated phone writes ANCS dates in UTC (see sim-phone/ancs-replies.ts).
+      ancs: { dateZone: 'utc' },
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
     if (options.recordPdus ?? true) {

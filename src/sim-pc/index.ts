@@ -14,7 +14,7 @@ export type { ControlPointSequencerOptions, SequencerStats, SubmitOptions } from
 export { ReplayTracker } from './ancs/replay-tracker';
 export type { ReplayOutcome } from './ancs/replay-tracker';
 export { parseAncsDate } from './ancs/notification-record';
-export type { AncsNotification } from './ancs/notification-record';
+export type { AncsDateZone, AncsNotification } from './ancs/notification-record';
 export { NotificationCenter } from './services/notification-center';
 export type {
   NotificationCenterEvents,

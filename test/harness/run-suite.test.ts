@@ -4,7 +4,7 @@ import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { runSuite, RunSuiteOptions, SuiteError, suiteTagExpression } from '../../../src/harness/run-suite';
+import { runSuite, RunSuiteOptions, SuiteError, suiteTagExpression } from '../../src/harness/run-suite';
 
 // A throwaway project in a temp dir: two phone profiles, one feature, JS steps.
 function throwaway(t: { after: (fn: () => void) => void }): { root: string; options: RunSuiteOptions; output: () => string } {

@@ -64,7 +64,7 @@ const command: CommandModule<object, RunArgs> = {
         if (argv.tags !== undefined && argv.tags.trim() === '') return '--tags needs a tag expression';
         if (argv.phone.length === 0) return '--phone needs at least one profile';
         if (argv.transport.length === 0) return '--transport needs at least one transport';
-        const unknown = argv.transport.find((t) => !TRANSPORTS.includes(t));
+        const unknown = argv.transport.find((t) => !(TRANSPORTS as readonly string[]).includes(t));
         if (unknown !== undefined) return `unknown transport "${unknown}" (available: ${TRANSPORTS.join(', ')})`;
         return true;
       }),

@@ -33,7 +33,7 @@ import type {
 import { Emitter } from '../../util/emitter';
 import { ActionNotOfferedError, AncsUnavailableError, RequestCancelledError, SessionEndedError, UnknownNotificationError } from '../errors';
 import { ControlPointSequencer, SequencerStats } from './control-point-sequencer';
-import { AncsNotification, attributeTexts, buildNotification, offersAction, requestedAttributes } from './notification-record';
+import { AncsDateZone, AncsNotification, attributeTexts, buildNotification, offersAction, requestedAttributes } from './notification-record';
 import { ReplayOutcome, ReplayTracker } from './replay-tracker';
 
 export interface AncsConsumerOptions {
@@ -49,6 +49,8 @@ export interface AncsConsumerOptions {
   replaySettleMs?: number;
   /** Quiet Data Source time that ends a drain after a bad or late reply. Default 500. */
   drainMs?: number;
+  /** How to read the phone's zone-less Date attribute: as the PC's local time (default) or as UTC. */
+  dateZone?: AncsDateZone;
   /** Quiet Data Source time after which a reply stopped at a tuple boundary counts as complete. Default 500. */
   shortReplyMs?: number;
   /** Upper bound on one reassembled Data Source reply. */
@@ -106,6 +108,7 @@ export class AncsConsumer {
    */
   private readonly backlog = new Set<number>();
   private readonly fetchSlots: number;
+  private readonly dateZone: AncsDateZone;
   /** Fetches submitted and not yet answered. */
   private fetchesQueued = 0;
   /** Display names by app id; a pending entry is a request in progress. */
@@ -119,6 +122,7 @@ export class AncsConsumer {
     this.gatt = options.connection.gatt;
     this.attributeMaxLength = options.attributeMaxLength ?? 512;
     this.maxNotifications = options.maxNotifications ?? 5000;
+    this.dateZone = options.dateZone ?? 'local';
     this.fetchSlots = Math.max(1, (options.queueLimit ?? 64) - RESERVED_SLOTS);
     this.sequencer = new ControlPointSequencer({
       clock: options.clock,
@@ -363,7 +367,7 @@ export class AncsConsumer {
       // The notification may have been removed, or the session ended, while the name was fetched.
       const event = this.live.get(uid);
       if (this.ended || !event) return;
-      this.events.emit('notification', buildNotification(event, texts, appName));
+      this.events.emit('notification', buildNotification(event, texts, appName, this.dateZone));
     } finally {
       this.replay.settle(uid);
     }

@@ -51,17 +51,25 @@ const DATE_PATTERN = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})$/;
 
 /**
  * Parses an ANCS Date attribute (`yyyyMMdd'T'HHmmss`, no zone). The phone
- * sends its own wall time; the PC is assumed to share its time zone, so the
- * fields are read as local time. Returns undefined for anything else,
- * including impossible dates such as 20240231.
+ * sends its own wall time; by default the PC is assumed to share its time
+ * zone, so the fields are read as local time (`zone: 'utc'` reads them as
+ * UTC, for a phone known to run on UTC such as the simulated one). Returns
+ * undefined for anything else, including impossible dates such as 20240231.
  */
-export function parseAncsDate(text: string): Date | undefined {
+export type AncsDateZone = 'local' | 'utc';
+
+export function parseAncsDate(text: string, zone: AncsDateZone = 'local'): Date | undefined {
   const match = DATE_PATTERN.exec(text);
   if (!match) return undefined;
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
+  if (zone === 'utc') {
+    const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    // Reject dates that rolled over (31 April becomes 1 May).
+    if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
+    return date;
+  }
   const date = new Date(year, month - 1, day, hour, minute, second);
-  // Reject dates that rolled over (31 April becomes 1 May).
   if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day) return undefined;
   return date;
 }
@@ -81,7 +89,12 @@ export function attributeTexts(attributes: AttributeValue[]): Map<number, string
 }
 
 /** Builds the record for `event` from its fetched attributes and the app's display name. */
-export function buildNotification(event: NotificationSourceEvent, texts: Map<number, string>, appName: string | undefined): AncsNotification {
+export function buildNotification(
+  event: NotificationSourceEvent,
+  texts: Map<number, string>,
+  appName: string | undefined,
+  dateZone: AncsDateZone = 'local',
+): AncsNotification {
   const text = (id: number): string => texts.get(id) ?? '';
   const appId = text(NotificationAttributeId.AppIdentifier);
   const dateRaw = text(NotificationAttributeId.Date);
@@ -97,7 +110,7 @@ export function buildNotification(event: NotificationSourceEvent, texts: Map<num
     subtitle: text(NotificationAttributeId.Subtitle),
     message: text(NotificationAttributeId.Message),
     messageSize: parseMessageSize(text(NotificationAttributeId.MessageSize)),
-    date: parseAncsDate(dateRaw),
+    date: parseAncsDate(dateRaw, dateZone),
     dateRaw,
     preExisting: (event.eventFlags & EventFlag.PreExisting) !== 0,
     positiveActionLabel: text(NotificationAttributeId.PositiveActionLabel),
