@@ -42,6 +42,20 @@ Feature: Existing notifications, reconnection and security
     And the user dismisses that notification on the PC
     Then within 1 s of link time the phone no longer shows that notification
 
+  @ANCS/NC/SES/BV-04 @cap:notifications.service-changed
+  Scenario: When iOS withdraws the notification service and publishes it again, the PC shows the same notifications once
+    Given the PC is paired with the phone
+    And the user allows "Share System Notifications" for the PC
+    And the phone shows 2 notifications from "com.apple.MobileSMS"
+    And the PC is connected to the phone
+    And within 3 s of link time the PC shows 2 notifications
+    When the phone withdraws the notification service
+    Then within 2 s of link time the PC reports notifications as unavailable
+    When the phone publishes the notification service again
+    Then within 5 s of link time the PC shows 2 notifications
+    And the PC shows no notification twice
+    And the notifications the PC kept have the same PC ids as before
+
   @ANCS/NC/SEC/BI-01 @cap:notifications.pairing-required
   Scenario: A PC that is not paired reads nothing
     Given the phone shows 2 notifications from "com.apple.MobileSMS"

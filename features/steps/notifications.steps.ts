@@ -132,6 +132,24 @@ When('the link drops', function (this: PhoneBridgeWorld) {
   this.tb.air.faults.dropLink();
 });
 
+When('the phone withdraws the notification service', function (this: PhoneBridgeWorld) {
+  rememberPcState(this);
+  this.tb.phone.backchannel.withdrawAncs();
+});
+
+When('the phone publishes the notification service again', function (this: PhoneBridgeWorld) {
+  this.tb.phone.backchannel.publishAncs();
+});
+
+Then('within {float} s of link time the PC reports notifications as unavailable', async function (this: PhoneBridgeWorld, s: number) {
+  const unavailable = () => {
+    const ancs = this.tb.pc.health().ancs;
+    return ancs.state === 'failed' && ancs.lastError?.code === 'sim-pc.ancs-unavailable';
+  };
+  await this.tb.clock.runUntil(unavailable, seconds(s));
+  assert.ok(this.tb.pc.health().connected, 'the link itself should stay up');
+});
+
 // ---- the PC --------------------------------------------------------------------
 
 When('the user dismisses that notification on the PC', async function (this: PhoneBridgeWorld) {

@@ -5,12 +5,16 @@
  * capped exponential backoff and seeded jitter. Reports health per profile
  * and the drop-to-up time of every reconnect. `stop()` leaves no timer.
  *
+ * iOS may publish or withdraw ANCS at any time: on Service Changed the
+ * supervisor rediscovers, ends the session when ANCS is gone (health
+ * `failed`, connection kept) and starts a fresh one when it is back.
+ *
  * Events: `connected` once the ANCS session is up, `disconnected(reason)`
  * when a connection that had been `connected` goes away, `health` on every
  * change, `session` for every new consumer, `error` for problems a session
  * reports and carries on from.
  */
-import type { BleCentral, BleConnection } from '../link/ble';
+import { BleCentral, BleConnection, normalizeUuid } from '../link/ble';
 import type { Clock, Timer } from '../link/clock';
 import { DisconnectReason } from '../link/att-codes';
 import { DisconnectedError } from '../link/errors';
@@ -19,8 +23,11 @@ import { Random } from '../util/random';
 import { Emitter } from '../util/emitter';
 import { AncsConsumer, AncsConsumerOptions } from './ancs/ancs-consumer';
 import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from './backoff';
-import { describeError } from './errors';
+import { AncsUnavailableError, describeError } from './errors';
+import { ANCS_SERVICE_UUID } from '../protocol/ancs/constants';
 import type { NotificationCenter } from './services/notification-center';
+
+const ANCS = normalizeUuid(ANCS_SERVICE_UUID);
 
 export type ProfileState = 'down' | 'connecting' | 'pairing' | 'up' | 'failed';
 
@@ -86,6 +93,9 @@ export class LinkSupervisor {
   private connection: BleConnection | undefined;
   private consumer: AncsConsumer | undefined;
   private releaseConnection: (() => void)[] = [];
+  private releaseSession: (() => void)[] = [];
+  /** Bumped for every session start or end, so a stale Service Changed handler can tell. */
+  private sessionGeneration = 0;
   private retryTimer: Timer | undefined;
   private nextAttemptAt: number | undefined;
   private mtu: number | undefined;
@@ -168,15 +178,7 @@ export class LinkSupervisor {
     this.adopt(connection);
     try {
       await this.exchangeMtu(connection);
-      const consumer = new AncsConsumer({ ...this.options.ancs, connection, clock: this.options.clock });
-      this.consumer = consumer;
-      this.releaseConnection.push(
-        consumer.events.on('pairing', () => this.setState('pairing')),
-        consumer.events.on('error', (err) => this.events.emit('error', err)),
-      );
-      this.options.notifications?.attach(consumer);
-      this.events.emit('session', consumer);
-      await consumer.start();
+      await this.startSession(connection);
     } catch (err) {
       if (this.connection !== connection) return; // dropped meanwhile; the drop handler retries
       this.release(connection);
@@ -212,7 +214,70 @@ export class LinkSupervisor {
   private adopt(connection: BleConnection): void {
     this.connection = connection;
     this.mtu = connection.gatt.mtu;
-    this.releaseConnection = [connection.events.on('disconnect', (reason) => this.onDrop(connection, reason))];
+    this.releaseConnection = [
+      connection.events.on('disconnect', (reason) => this.onDrop(connection, reason)),
+      connection.gatt.events.on('servicesChanged', () => void this.onServicesChanged(connection)),
+    ];
+  }
+
+  /** Starts an ANCS session on `connection` and hands it to the notification center. */
+  private async startSession(connection: BleConnection): Promise<void> {
+    this.sessionGeneration++;
+    const consumer = new AncsConsumer({ ...this.options.ancs, connection, clock: this.options.clock });
+    this.consumer = consumer;
+    this.releaseSession = [
+      consumer.events.on('pairing', () => this.setState('pairing')),
+      consumer.events.on('error', (err) => this.events.emit('error', err)),
+    ];
+    this.options.notifications?.attach(consumer);
+    this.events.emit('session', consumer);
+    await consumer.start();
+  }
+
+  /** Ends the current ANCS session, if any (the center keeps its entries as stale). */
+  private endSession(): void {
+    this.sessionGeneration++;
+    for (const off of this.releaseSession) off();
+    this.releaseSession = [];
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    if (!consumer) return;
+    consumer.close();
+    this.options.notifications?.detach();
+  }
+
+  /**
+   * The phone's GATT database changed: rediscover. ANCS gone ends the
+   * session and marks the profile failed while the link stays up; ANCS
+   * present (re-published, with new handles) starts a fresh session, whose
+   * replay the notification center reconciles without duplicates.
+   */
+  private async onServicesChanged(connection: BleConnection): Promise<void> {
+    if (this.connection !== connection || this.ancs.state === 'connecting') return;
+    const generation = ++this.sessionGeneration;
+    let services: string[];
+    try {
+      services = await connection.gatt.discoverServices();
+    } catch {
+      return; // the link went down; the drop handler takes over
+    }
+    if (this.connection !== connection || generation !== this.sessionGeneration) return;
+    this.endSession();
+    if (!services.includes(ANCS)) {
+      this.setState('failed', new AncsUnavailableError('the phone withdrew the ANCS service'));
+      return;
+    }
+    const started = this.sessionGeneration + 1;
+    this.setState('connecting');
+    try {
+      await this.startSession(connection);
+    } catch (err) {
+      if (this.connection !== connection || started !== this.sessionGeneration) return;
+      this.endSession();
+      this.setState('failed', err);
+      return;
+    }
+    if (this.connection === connection && started === this.sessionGeneration) this.setState('up');
   }
 
   /** Forgets the connection and its session (the session ends; the center keeps stale entries). */
@@ -221,10 +286,7 @@ export class LinkSupervisor {
     for (const off of this.releaseConnection) off();
     this.releaseConnection = [];
     this.connection = undefined;
-    const consumer = this.consumer;
-    this.consumer = undefined;
-    consumer?.close();
-    this.options.notifications?.detach();
+    this.endSession();
   }
 
   private onDrop(connection: BleConnection, reason: number): void {

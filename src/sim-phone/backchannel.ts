@@ -68,6 +68,16 @@ export class Backchannel {
     this.model.installApp(appId, name);
   }
 
+  /** iOS withdraws the ANCS service (connected PCs see Service Changed and lose their session). */
+  withdrawAncs(): void {
+    this.model.setAncsPublished(false);
+  }
+
+  /** iOS publishes ANCS again; PCs must subscribe afresh (and get every notification replayed). */
+  publishAncs(): void {
+    this.model.setAncsPublished(true);
+  }
+
   /** Applies one stimulus; returns the new store id for `postNotification`. */
   apply(stimulus: Stimulus): number | undefined {
     switch (stimulus.kind) {
@@ -87,6 +97,12 @@ export class Backchannel {
         return undefined;
       case 'installApp':
         this.installApp(stimulus.appId, stimulus.name);
+        return undefined;
+      case 'withdrawAncs':
+        this.withdrawAncs();
+        return undefined;
+      case 'publishAncs':
+        this.publishAncs();
         return undefined;
     }
   }

@@ -28,6 +28,8 @@ export interface PhoneModelEvents {
   permissionChanged: [pcAddress: string | undefined, permission: PermissionName, granted: boolean];
   appInstalled: [appId: string, name: string];
   appRemoved: [appId: string];
+  /** iOS published (true) or withdrew (false) the ANCS service, as it may at any time. */
+  ancsPublication: [published: boolean];
 }
 
 export interface PhoneModelOptions {
@@ -42,6 +44,7 @@ export class PhoneModel {
   /** Toggles for PCs the user has not set individually. */
   private defaults: PcPermissions = { ...NO_PERMISSIONS };
   private readonly perPc = new Map<string, PcPermissions>();
+  private ancsPublished = true;
 
   constructor(
     readonly profile: PhoneProfile,
@@ -50,6 +53,18 @@ export class PhoneModel {
   ) {
     this.notifications = new NotificationStore(options.notificationLimit ?? DEFAULT_NOTIFICATION_LIMIT);
     for (const [appId, name] of Object.entries(profile.apps)) this.installed.set(appId, name);
+  }
+
+  /** True while iOS offers the ANCS service (the default). */
+  get ancsIsPublished(): boolean {
+    return this.ancsPublished;
+  }
+
+  /** iOS publishes or withdraws ANCS; the phone's GATT server follows (see SimulatedPhone). */
+  setAncsPublished(published: boolean): void {
+    if (published === this.ancsPublished) return;
+    this.ancsPublished = published;
+    this.events.emit('ancsPublication', published);
   }
 
   /** Installed apps: bundle identifier -> display name. */

@@ -33,6 +33,12 @@ export class SimulatedPhone {
     this.model = new PhoneModel(this.profile, options.clock, options);
     this.backchannel = new Backchannel(this.model);
     this.ancs = new AncsProvider({ host: options.host, model: this.model, profile: this.profile, clock: options.clock });
+    // The GATT server follows iOS publishing or withdrawing ANCS.
+    this.model.events.on('ancsPublication', (published) => {
+      if (!this.running) return;
+      if (published) this.ancs.start();
+      else this.ancs.stop();
+    });
   }
 
   get started(): boolean {
@@ -43,11 +49,11 @@ export class SimulatedPhone {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.ancs.start();
+    if (this.model.ancsIsPublished) this.ancs.start();
     this.host.startAdvertising({ localName: this.profile.name });
   }
 
-  /** Stops advertising and withdraws ANCS. */
+  /** Stops advertising and withdraws ANCS. The phone can be started again. */
   stop(): void {
     if (!this.running) return;
     this.running = false;

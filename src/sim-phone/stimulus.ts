@@ -61,7 +61,9 @@ export type Stimulus =
   | { kind: 'removeNotification'; notification: NotificationRef }
   | { kind: 'allowShareSystemNotifications'; pcAddress?: string }
   | { kind: 'revokeShareSystemNotifications'; pcAddress?: string }
-  | { kind: 'installApp'; appId: string; name: string };
+  | { kind: 'installApp'; appId: string; name: string }
+  | { kind: 'withdrawAncs' }
+  | { kind: 'publishAncs' };
 
 export type StimulusKind = Stimulus['kind'];
 
@@ -78,6 +80,8 @@ const KINDS: readonly StimulusKind[] = [
   'allowShareSystemNotifications',
   'revokeShareSystemNotifications',
   'installApp',
+  'withdrawAncs',
+  'publishAncs',
 ];
 const CATEGORY_NAMES = Object.keys(CategoryId) as CategoryName[];
 const SPEC_KEYS = ['appId', 'title', 'message', 'subtitle', 'category', 'date', 'silent', 'important', 'positiveActionLabel', 'negativeActionLabel'];
@@ -133,6 +137,10 @@ export function parseStimulus(json: unknown, field = 'stimulus', source?: string
         appId: checkString(required(obj, 'appId', field, fail), at('appId'), fail, { nonEmpty: true }),
         name: checkString(required(obj, 'name', field, fail), at('name'), fail, { nonEmpty: true }),
       };
+    case 'withdrawAncs':
+    case 'publishAncs':
+      checkKeys(obj, ['kind'], field, fail);
+      return { kind };
   }
 }
 

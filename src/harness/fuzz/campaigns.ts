@@ -24,7 +24,7 @@ export const CAMPAIGNS: Record<string, CampaignProperty[]> = {
     {
       name: 'stream',
       description: 'after any add/modify/remove/dismiss/drop sequence, once quiet the PC list equals the phone list',
-      weight: 0.05,
+      weight: 1,
       check: checker(streamProperty),
     },
   ],

@@ -1,7 +1,7 @@
 /**
  * The notification stream property: for any sequence of phone-side
- * add/modify/remove, PC-side dismissals, link drops and out-of-range
- * windows, at any ATT MTU (23-517) and connection interval, once the link is
+ * add/modify/remove, PC-side dismissals, link drops, out-of-range windows
+ * and iOS withdrawing and re-publishing ANCS, at any ATT MTU (23-517) and connection interval, once the link is
  * quiet the PC's notification list equals the phone's. One case runs a whole
  * testbed in virtual time.
  */
@@ -15,7 +15,8 @@ export type StreamCommand =
   | { kind: 'dismiss'; which: number }
   | { kind: 'wait'; ms: number }
   | { kind: 'drop' }
-  | { kind: 'outOfRange'; ms: number };
+  | { kind: 'outOfRange'; ms: number }
+  | { kind: 'withdrawAncs'; ms: number };
 
 export interface StreamCase {
   seed: number;
@@ -36,6 +37,7 @@ export const streamCommandArb: fc.Arbitrary<StreamCommand> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 3000 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('outOfRange' as const), ms: fc.integer({ min: 50, max: 8000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('withdrawAncs' as const), ms: fc.integer({ min: 0, max: 3000 }) }) },
 );
 
 /** Connection intervals a central may pick: multiples of 1.25 ms from 7.5 ms up, as iOS uses 15 ms steps. */
@@ -125,6 +127,12 @@ async function apply(tb: Testbed, cmd: StreamCommand): Promise<void> {
       break;
     case 'outOfRange':
       tb.air.faults.outOfRange(cmd.ms);
+      break;
+    case 'withdrawAncs':
+      // iOS withdraws the service and publishes it again `ms` later.
+      tb.phone.backchannel.withdrawAncs();
+      await tb.clock.runFor(cmd.ms);
+      tb.phone.backchannel.publishAncs();
       break;
   }
 }

@@ -45,6 +45,10 @@ export const CAPABILITIES: Readonly<Record<string, CapabilityInfo>> = {
     area: 'ancs',
     title: 'After the phone comes back in range, each notification shows once and none is stale',
   },
+  'notifications.service-changed': {
+    area: 'ancs',
+    title: 'When iOS withdraws and re-publishes the notification service, the PC follows without duplicates',
+  },
   'notifications.pairing-required': {
     area: 'ancs',
     title: 'A PC that is not paired reads no notifications',
