@@ -6,6 +6,10 @@
  */
 import { After, Before, IWorldOptions, World, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
 import { Testbed } from './testbed';
+import type { Figure } from './report/types';
+import { FIGURE_MEDIA_TYPE, VERDICT_MEDIA_TYPE } from './report/from-messages';
+
+export type { Figure };
 
 export interface PhoneBridgeParameters {
   phone: string;
@@ -13,21 +17,9 @@ export interface PhoneBridgeParameters {
   seed: number;
 }
 
-export interface Figure {
-  name: string;
-  value: number;
-  unit: string;
-  predicted?: number;
-  /** Upper limit the scenario held the value to. */
-  bound?: number;
-  lowerBound?: number;
-  note?: string;
-}
 
 export type ScenarioVerdict = 'supported' | 'limited' | 'deviation';
 
-export const VERDICT_MEDIA_TYPE = 'application/vnd.phonebridge.verdict+json';
-export const FIGURE_MEDIA_TYPE = 'application/vnd.phonebridge.figure+json';
 
 export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   private bed: Testbed | undefined;

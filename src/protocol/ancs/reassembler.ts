@@ -38,6 +38,13 @@ export class ReassemblyError extends AncsError {
   }
 }
 
+/** Shared empty value: attributes of length 0 and the idle state need no allocation. */
+const EMPTY = new Uint8Array(0);
+/** Below this many bytes a plain loop copies faster than allocating a subarray view for `set`. */
+const SMALL_COPY = 32;
+/** Shared empty result for fragments that complete nothing. */
+const NONE: DataSourceReply[] = [];
+
 type Step = 'command' | 'uid' | 'app-id' | 'attr-id' | 'len-lo' | 'len-hi' | 'value';
 
 export class DataSourceReassembler {
@@ -58,10 +65,10 @@ export class DataSourceReassembler {
   private attributesLeft = 0;
   private attrId = 0;
   private lengthLow = 0;
-  private value: Uint8Array = new Uint8Array(0);
+  private value: Uint8Array = EMPTY;
   private valueFilled = 0;
-  /** Replies finished during the current `push`, for ReassemblyError. */
-  private completed: DataSourceReply[] = [];
+  /** Replies finished during the current `push` (NONE until the first), for ReassemblyError. */
+  private completed: DataSourceReply[] = NONE;
 
   constructor(options: DataSourceReassemblerOptions = {}) {
     this.maxReplyBytes = options.maxReplyBytes ?? DEFAULT_MAX_REPLY_BYTES;
@@ -101,18 +108,17 @@ export class DataSourceReassembler {
    * all expectations dropped) and the rest of the fragment is discarded.
    */
   push(fragment: Uint8Array): DataSourceReply[] {
-    const done: DataSourceReply[] = [];
-    this.completed = done;
+    this.completed = NONE;
     try {
       let pos = 0;
       while (pos < fragment.length) pos = this.consume(fragment, pos);
     } catch (err) {
       this.reset();
       throw err;
-    } finally {
-      this.completed = [];
     }
-    return done;
+    const done = this.completed;
+    this.completed = NONE;
+    return done === NONE ? [] : done;
   }
 
   /**
@@ -134,11 +140,11 @@ export class DataSourceReassembler {
    */
   completeAtBoundary(): DataSourceReply | undefined {
     if (!this.atTupleBoundary) return undefined;
-    const done: DataSourceReply[] = [];
-    this.completed = done;
+    this.completed = NONE;
     this.finishReply();
-    this.completed = [];
-    return done[0];
+    const [reply] = this.completed;
+    this.completed = NONE;
+    return reply;
   }
 
   /** Drops the partial reply and every expectation (after a disconnect or a timeout). */
@@ -151,7 +157,7 @@ export class DataSourceReassembler {
     this.appIdentifier = '';
     this.attributes = [];
     this.attributesLeft = 0;
-    this.value = new Uint8Array(0);
+    this.value = EMPTY;
     this.valueFilled = 0;
   }
 
@@ -253,7 +259,7 @@ export class DataSourceReassembler {
     if (this.replyBytes + length > this.maxReplyBytes) {
       this.fail(AncsErrorKind.ReplyTooLarge, `attribute ${this.attrId} of ${length} bytes would take the reply past ${this.maxReplyBytes} bytes`, this.maxReplyBytes);
     }
-    this.value = new Uint8Array(length);
+    this.value = length === 0 ? EMPTY : new Uint8Array(length);
     this.valueFilled = 0;
     this.step = 'value';
     if (length === 0) this.attributeDone();
@@ -261,7 +267,12 @@ export class DataSourceReassembler {
 
   private consumeValue(fragment: Uint8Array, pos: number): number {
     const n = Math.min(this.value.length - this.valueFilled, fragment.length - pos);
-    this.value.set(fragment.subarray(pos, pos + n), this.valueFilled);
+    if (n < SMALL_COPY) {
+      const value = this.value;
+      for (let i = 0; i < n; i++) value[this.valueFilled + i] = fragment[pos + i] as number;
+    } else {
+      this.value.set(fragment.subarray(pos, pos + n), this.valueFilled);
+    }
     this.valueFilled += n;
     this.count(n);
     if (this.valueFilled === this.value.length) this.attributeDone();
@@ -270,7 +281,7 @@ export class DataSourceReassembler {
 
   private attributeDone(): void {
     this.attributes.push({ id: this.attrId, value: this.value });
-    this.value = new Uint8Array(0);
+    this.value = EMPTY;
     this.attributesLeft -= 1;
     this.step = 'attr-id';
     if (this.attributesLeft === 0) this.finishReply();
@@ -281,6 +292,7 @@ export class DataSourceReassembler {
       this.current?.commandId === CommandId.GetAppAttributes
         ? { commandId: CommandId.GetAppAttributes, appIdentifier: this.appIdentifier, attributes: this.attributes }
         : { commandId: CommandId.GetNotificationAttributes, notificationUid: this.uid, attributes: this.attributes };
+    if (this.completed === NONE) this.completed = [];
     this.completed.push(reply);
     this.current = undefined;
     this.appIdentifier = '';
