@@ -1,0 +1,187 @@
+/**
+ * The PC's BR/EDR radio on the in-memory classic air: discovery (page the
+ * phone, then an SDP search costing model.sdpQueryMs) and connecting (page,
+ * then model.connectSetupMs of ACL setup). Both wait, up to the page
+ * timeout, for the phone to be on and in range, and the step completes only
+ * if it still is at the end. Holds the PC's bond store and connections.
+ */
+import { ClassOfDevice, ClassicClient, ClassicDeviceInfo } from '../../classic';
+import { MemoryBondStore, normalizeAddress } from '../../ble';
+import { Timer } from '../../clock';
+import { LinkError, QueueFullError } from '../../errors';
+import { RFCOMM_MAX_FRAME_SIZE, RFCOMM_MIN_FRAME_SIZE } from '../../classic-model';
+import type { MemoryClassicAir } from './classic-air';
+import type { MemoryClassicConnection } from './classic-connection';
+import type { MemoryClassicHost } from './classic-host';
+import { checkClassOfDevice } from './classic-host';
+import type { MemoryClassicLink } from './classic-link';
+
+export interface MemoryClassicClientOptions {
+  address: string;
+  classOfDevice: ClassOfDevice;
+  /** Largest RFCOMM frame this PC offers (default 32767, so the phone's offer decides). */
+  maxFrameSize?: number;
+  /** How long a page waits for the phone before giving up (default 5120 ms, the HCI default). */
+  pageTimeoutMs?: number;
+}
+
+export const DEFAULT_PAGE_TIMEOUT_MS = 5120;
+/** Discoveries and connects one PC may have pending at once. */
+export const MAX_PENDING_PAGES = 8;
+
+interface PageAttempt {
+  address: string;
+  /** Time the step takes once the phone is reachable. */
+  stepMs(host: MemoryClassicHost): number;
+  deadline: Timer;
+  step: Timer | undefined;
+  complete(host: MemoryClassicHost): void;
+}
+
+export class MemoryClassicClient implements ClassicClient {
+  readonly address: string;
+  readonly classOfDevice: ClassOfDevice;
+  readonly maxFrameSize: number;
+  readonly pageTimeoutMs: number;
+  /** Link keys this PC holds, by phone address. */
+  readonly bonds = new MemoryBondStore();
+  private readonly attempts = new Set<PageAttempt>();
+  private readonly connecting = new Set<string>();
+  private readonly links = new Map<string, MemoryClassicLink>();
+
+  constructor(
+    private readonly air: MemoryClassicAir,
+    options: MemoryClassicClientOptions,
+  ) {
+    this.address = normalizeAddress(options.address);
+    this.classOfDevice = checkClassOfDevice(options.classOfDevice);
+    const maxFrameSize = options.maxFrameSize ?? RFCOMM_MAX_FRAME_SIZE;
+    if (!(Number.isInteger(maxFrameSize) && maxFrameSize >= RFCOMM_MIN_FRAME_SIZE && maxFrameSize <= RFCOMM_MAX_FRAME_SIZE)) {
+      throw new RangeError(`max frame size ${maxFrameSize} is outside ${RFCOMM_MIN_FRAME_SIZE}..${RFCOMM_MAX_FRAME_SIZE}`);
+    }
+    this.maxFrameSize = maxFrameSize;
+    const pageTimeoutMs = options.pageTimeoutMs ?? DEFAULT_PAGE_TIMEOUT_MS;
+    if (!(Number.isFinite(pageTimeoutMs) && pageTimeoutMs >= 0)) throw new RangeError(`page timeout ${pageTimeoutMs} is not a finite non-negative number`);
+    this.pageTimeoutMs = pageTimeoutMs;
+  }
+
+  /** Open connections from this PC. */
+  connections(): MemoryClassicConnection[] {
+    return [...this.links.values()].map((link) => link.connection);
+  }
+
+  /**
+   * Name, Class of Device and service records of a phone, as they are when
+   * the SDP search ends (model.sdpQueryMs after the phone is reachable).
+   * Rejects with `link.not-found` when it is not on and in range within the
+   * page timeout.
+   */
+  discover(address: string): Promise<ClassicDeviceInfo> {
+    return this.page(address, 'link.not-found', (host) => host.model.sdpQueryMs, (host) => host.info());
+  }
+
+  /**
+   * Connects to a phone (model.connectSetupMs once it is reachable).
+   * Rejects with `link.connect-timeout` when it is not on and in range
+   * within the page timeout, `link.already-connected` when this PC already
+   * has a connection to it, `link.busy` while another connect to it runs.
+   */
+  connect(address: string): Promise<MemoryClassicConnection> {
+    let target: string;
+    try {
+      target = normalizeAddress(address);
+    } catch {
+      return Promise.reject(new LinkError('link.bad-argument', `not a device address: ${address}`));
+    }
+    if (this.links.has(target)) {
+      return Promise.reject(new LinkError('link.already-connected', `${this.address} is already connected to ${target}`));
+    }
+    if (this.connecting.has(target)) {
+      return Promise.reject(new LinkError('link.busy', `a connection to ${target} is already being set up`));
+    }
+    this.connecting.add(target);
+    return this.page(
+      target,
+      'link.connect-timeout',
+      (host) => host.model.connectSetupMs,
+      (host) => {
+        const link = this.air.openLink(this, host);
+        this.links.set(host.address, link);
+        host.attachLink(link);
+        return link.connection;
+      },
+      () => this.connecting.delete(target),
+    );
+  }
+
+  // ---- used by the rest of memory/classic ----
+
+  /** Power or range changed somewhere: waiting pages take another look. */
+  rangeChanged(): void {
+    for (const attempt of [...this.attempts]) this.tryStep(attempt);
+  }
+
+  detachLink(link: MemoryClassicLink): void {
+    if (this.links.get(link.host.address) === link) this.links.delete(link.host.address);
+  }
+
+  private page<T>(
+    address: string,
+    failCode: string,
+    stepMs: (host: MemoryClassicHost) => number,
+    finish: (host: MemoryClassicHost) => T,
+    settled: () => void = () => undefined,
+  ): Promise<T> {
+    let target: string;
+    try {
+      target = normalizeAddress(address);
+    } catch {
+      settled();
+      return Promise.reject(new LinkError('link.bad-argument', `not a device address: ${address}`));
+    }
+    if (this.attempts.size >= MAX_PENDING_PAGES) {
+      settled();
+      return Promise.reject(new QueueFullError('page', MAX_PENDING_PAGES));
+    }
+    return new Promise<T>((resolve, reject) => {
+      const attempt: PageAttempt = {
+        address: target,
+        stepMs,
+        step: undefined,
+        complete: (host) => {
+          settled();
+          resolve(finish(host));
+        },
+        deadline: this.air.clock.schedule(this.pageTimeoutMs, () => {
+          attempt.step?.cancel();
+          this.attempts.delete(attempt);
+          settled();
+          reject(new LinkError(failCode, `${target} did not answer a page within ${this.pageTimeoutMs} ms`));
+        }),
+      };
+      this.attempts.add(attempt);
+      this.tryStep(attempt);
+    });
+  }
+
+  private reachable(address: string): MemoryClassicHost | undefined {
+    const host = this.air.host(address);
+    if (!host || !host.poweredOn) return undefined;
+    return this.air.inRange(host, this) ? host : undefined;
+  }
+
+  /** Starts the attempt's step when the phone is reachable; completes it if the phone still is at the end. */
+  private tryStep(attempt: PageAttempt): void {
+    if (attempt.step) return;
+    const host = this.reachable(attempt.address);
+    if (!host) return;
+    attempt.step = this.air.clock.schedule(attempt.stepMs(host), () => {
+      attempt.step = undefined;
+      // Gone meanwhile? Wait for the next change (or the deadline).
+      if (!this.reachable(attempt.address)) return;
+      attempt.deadline.cancel();
+      this.attempts.delete(attempt);
+      attempt.complete(host);
+    });
+  }
+}
