@@ -1,14 +1,29 @@
 /**
  * The Backchannel: how a test, a scenario or a script acts on the simulated
  * phone as its user or the outside world would (a notification arrives, the
- * user flips a toggle, an app gets installed). Each method is also a
+ * user flips a toggle, an app gets installed, a call comes in, the network
+ * drops). Each method is also a
  * `Stimulus` value, so JSON scripts can drive the phone on the clock.
  */
 import { Timer } from '../link/clock';
+import type { CallRecord } from './call-history';
+import type { ContactChanges, ContactInit } from './contact-data';
 import { UnknownNotificationError } from './errors';
+import type { Call } from './hfp/call-model';
+import { applyCallStimulus, isCallStimulus } from './hfp/call-stimulus';
 import { NotificationChanges } from './notification-store';
 import { PhoneModel } from './phone-model';
-import { NotificationChangeSpec, NotificationRef, NotificationSpec, ScriptStep, Stimulus, categoryIdOf } from './stimulus';
+import { UnknownContactError } from './phonebook-errors';
+import {
+  CallSpec,
+  ContactRef,
+  NotificationChangeSpec,
+  NotificationRef,
+  NotificationSpec,
+  ScriptStep,
+  Stimulus,
+  categoryIdOf,
+} from './stimulus';
 
 /** A running script: cancel it, or ask whether steps remain. */
 export interface ScriptRun {
@@ -21,6 +36,8 @@ export interface ScriptRun {
 export class Backchannel {
   /** Script names (`ref`) of posted notifications -> store ids. */
   private readonly refs = new Map<string, number>();
+  /** Script names (`ref`) of added contacts -> contact ids. */
+  private readonly contactRefs = new Map<string, number>();
 
   constructor(readonly model: PhoneModel) {}
 
@@ -68,6 +85,49 @@ export class Backchannel {
     this.model.installApp(appId, name);
   }
 
+  /** The user enables "Sync Contacts" for one PC, or for every PC (gates PBAP on iOS). */
+  allowSyncContacts(pcAddress?: string): void {
+    this.model.setPermission(pcAddress, 'syncContacts', true);
+  }
+
+  revokeSyncContacts(pcAddress?: string): void {
+    this.model.setPermission(pcAddress, 'syncContacts', false);
+  }
+
+  /** Adds a contact; returns its id. */
+  addContact(contact: ContactInit, ref?: string): number {
+    const added = this.model.contacts.add(contact);
+    if (ref !== undefined) this.contactRefs.set(ref, added.id);
+    return added.id;
+  }
+
+  /** Edits a contact (0: the owner card). */
+  editContact(contact: ContactRef, changes: ContactChanges): void {
+    this.model.contacts.edit(this.resolveContact(contact), changes);
+  }
+
+  removeContact(contact: ContactRef): void {
+    this.model.contacts.remove(this.resolveContact(contact));
+  }
+
+  /** A call is missed, received or dialled; returns the call record. */
+  addCall(call: CallSpec): CallRecord {
+    return this.model.calls.add({
+      kind: call.kind,
+      number: call.number,
+      ...(call.name !== undefined ? { name: call.name } : {}),
+      time: toDate(call.time) ?? this.model.clock.date(),
+      ...(call.durationSec !== undefined ? { durationSec: call.durationSec } : {}),
+    });
+  }
+
+  /** Replaces the contacts with a .vcf file or a JSON contact book (path relative to the working directory). */
+  loadContactBook(file: string): number {
+    const count = this.model.contacts.load(file);
+    this.contactRefs.clear();
+    return count;
+  }
+
   /** iOS withdraws the ANCS service (connected PCs see Service Changed and lose their session). */
   withdrawAncs(): void {
     this.model.setAncsPublished(false);
@@ -78,8 +138,66 @@ export class Backchannel {
     this.model.setAncsPublished(true);
   }
 
-  /** Applies one stimulus; returns the new store id for `postNotification`. */
+  /** A call comes in (it waits, with +CCWA, when another call is up). */
+  incomingCall(number: string, name?: string): Call {
+    return this.model.telephony.incomingCall(number, name);
+  }
+
+  /** A second call comes in while a call is up; throws CallRefusedError when no call is up. */
+  callWaiting(number: string, name?: string): Call {
+    return this.model.telephony.callWaiting(number, name);
+  }
+
+  /** The user dials on the phone itself. */
+  startOutgoingCall(number: string): Call {
+    return this.model.telephony.startOutgoingCall(number);
+  }
+
+  /** The far end answers the outgoing call. */
+  remoteAnswers(): void {
+    this.model.telephony.remoteAnswers();
+  }
+
+  /** The far end is busy; the outgoing call ends. */
+  remoteBusy(): void {
+    this.model.telephony.remoteBusy();
+  }
+
+  /** The far end hangs up call `index` (default: the active call). */
+  remoteHangsUp(index?: number): void {
+    this.model.telephony.remoteHangsUp(index);
+  }
+
+  /** The cellular network drops: every call ends (NO CARRIER), then service and signal go. */
+  networkLoss(): void {
+    this.model.telephony.networkLoss();
+  }
+
+  /** Battery level 0-5 (the battchg indicator). */
+  setBattery(level: number): void {
+    this.model.telephony.setBattery(level);
+  }
+
+  /** Signal bars 0-5. */
+  setSignal(level: number): void {
+    this.model.telephony.setSignal(level);
+  }
+
+  setService(available: boolean): void {
+    this.model.telephony.setService(available);
+  }
+
+  setRoam(roaming: boolean): void {
+    this.model.telephony.setRoaming(roaming);
+  }
+
+  /**
+   * Applies one stimulus; returns the new id for `postNotification`,
+   * `addContact` and `addCall`, and the call index for the call stimuli
+   * that start a call.
+   */
   apply(stimulus: Stimulus): number | undefined {
+    if (isCallStimulus(stimulus)) return applyCallStimulus(this.model.telephony, stimulus);
     switch (stimulus.kind) {
       case 'postNotification':
         return this.postNotification(stimulus.notification, stimulus.ref);
@@ -103,6 +221,25 @@ export class Backchannel {
         return undefined;
       case 'publishAncs':
         this.publishAncs();
+        return undefined;
+      case 'allowSyncContacts':
+        this.allowSyncContacts(stimulus.pcAddress);
+        return undefined;
+      case 'revokeSyncContacts':
+        this.revokeSyncContacts(stimulus.pcAddress);
+        return undefined;
+      case 'addContact':
+        return this.addContact(stimulus.contact, stimulus.ref);
+      case 'editContact':
+        this.editContact(stimulus.contact, stimulus.changes);
+        return undefined;
+      case 'removeContact':
+        this.removeContact(stimulus.contact);
+        return undefined;
+      case 'addCall':
+        return this.addCall(stimulus.call).id;
+      case 'loadContactBook':
+        this.loadContactBook(stimulus.file);
         return undefined;
     }
   }
@@ -147,6 +284,14 @@ export class Backchannel {
     if (typeof notification === 'number') return notification;
     const id = this.refs.get(notification);
     if (id === undefined) throw new UnknownNotificationError(notification);
+    return id;
+  }
+
+  /** The contact id behind a reference. */
+  resolveContact(contact: ContactRef): number {
+    if (typeof contact === 'number') return contact;
+    const id = this.contactRefs.get(contact);
+    if (id === undefined) throw new UnknownContactError(contact);
     return id;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Public face of the simulated phone: profiles, the model and its
  * notification store, the Backchannel and stimulus scripts, the ANCS
- * provider, and the SimulatedPhone that wires them together.
+ * provider, the HFP Audio Gateway and call model, and the SimulatedPhone
+ * that wires them together.
  */
 export { SimPhoneError, ProfileError, StimulusError, StoreFullError, UnknownNotificationError } from './errors';
 export {
@@ -28,3 +29,11 @@ export type { AncsProviderEvents, AncsProviderOptions, AncsProviderStats } from 
 export { eventFlagsFor, formatAncsDate, offersAction, truncateUtf8 } from './ancs-replies';
 export { SimulatedPhone } from './simulated-phone';
 export type { SimulatedPhoneOptions } from './simulated-phone';
+export * from './hfp';
+export { ContactBook, DEFAULT_CONTACT_LIMIT } from './contact-book';
+export type { ContactBookEvents, VcardOptions } from './contact-book';
+export type { Contact, ContactInit, ContactChanges, ContactName, ContactPhone, ContactEmail, ContactPhoto } from './contact-data';
+export { CallHistory } from './call-history';
+export type { CallRecord, CallInit, CallKind } from './call-history';
+export { PbapServer } from './pbap-server';
+export type { PbapServerOptions } from './pbap-server';

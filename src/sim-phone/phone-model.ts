@@ -1,11 +1,15 @@
 /**
- * The simulated phone's state: its notifications, its installed apps and
- * the user's per-PC permission toggles, with change events. Profile servers
- * (ANCS now; MAP, PBAP and HFP later) read and change this model; the
- * Backchannel is how tests and scripts drive it.
+ * The simulated phone's state: its notifications, contacts and call log,
+ * its installed apps and the user's per-PC permission toggles, with change
+ * events, and its live calls (`telephony`). Profile servers (ANCS, PBAP,
+ * HFP; MAP later) read and change this model; the Backchannel is how tests
+ * and scripts drive it.
  */
 import { Clock } from '../link/clock';
 import { Emitter } from '../util/emitter';
+import { CallHistory, DEFAULT_CALL_LIMIT } from './call-history';
+import { ContactBook, DEFAULT_CONTACT_LIMIT } from './contact-book';
+import { CallModel, type CallModelOptions } from './hfp/call-model';
 import { NotificationStore, DEFAULT_NOTIFICATION_LIMIT } from './notification-store';
 import { PhoneProfile } from './profile';
 
@@ -13,7 +17,7 @@ import { PhoneProfile } from './profile';
 export interface PcPermissions {
   /** "Share System Notifications" (gates ANCS). */
   shareSystemNotifications: boolean;
-  /** "Sync Contacts" (gates PBAP; reserved for later work). */
+  /** "Sync Contacts" (gates PBAP). */
   syncContacts: boolean;
   /** "Show Message Notifications" (gates MAP; reserved for later work). */
   showMessageNotifications: boolean;
@@ -35,11 +39,21 @@ export interface PhoneModelEvents {
 export interface PhoneModelOptions {
   /** Most notifications the phone holds (default 10,000). */
   notificationLimit?: number;
+  /** Most contacts the phone holds, owner card not counted (default 20,000). */
+  contactLimit?: number;
+  /** Most call records kept; older ones roll off (default 1,000). */
+  callLimit?: number;
+  /** Live-call timing and memory-dial entries (the call log is always `calls`). */
+  telephony?: Omit<CallModelOptions, 'history'>;
 }
 
 export class PhoneModel {
   readonly events = new Emitter<PhoneModelEvents>();
   readonly notifications: NotificationStore;
+  readonly contacts: ContactBook;
+  readonly calls: CallHistory;
+  /** Live calls and radio state (service, signal, roaming, battery); ended calls go to `calls`. */
+  readonly telephony: CallModel;
   private readonly installed = new Map<string, string>();
   /** Toggles for PCs the user has not set individually. */
   private defaults: PcPermissions = { ...NO_PERMISSIONS };
@@ -52,6 +66,9 @@ export class PhoneModel {
     options: PhoneModelOptions = {},
   ) {
     this.notifications = new NotificationStore(options.notificationLimit ?? DEFAULT_NOTIFICATION_LIMIT);
+    this.contacts = new ContactBook(options.contactLimit ?? DEFAULT_CONTACT_LIMIT);
+    this.calls = new CallHistory(options.callLimit ?? DEFAULT_CALL_LIMIT);
+    this.telephony = new CallModel(clock, { ...options.telephony, history: this.calls });
     for (const [appId, name] of Object.entries(profile.apps)) this.installed.set(appId, name);
   }
 

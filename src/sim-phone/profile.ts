@@ -1,13 +1,16 @@
 /**
  * Phone profiles: everything that makes one simulated phone behave unlike
- * another (link timing, ANCS policy, installed apps) as data in
+ * another (link timing, ANCS, PBAP and HFP policy, installed apps, its BR/EDR
+ * identity) as data in
  * `fixtures/phones/<id>.json`. This file defines the typed `PhoneProfile`,
  * validates the JSON field by field and loads a profile by name or path.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
+import { ClassicLinkModel, checkClassicModel } from '../link/classic-model';
 import { BleLinkModel, checkBleModel } from '../link/link-model';
 import { ProfileError } from './errors';
+import { type HfpProfile, parseHfpProfile } from './hfp/hfp-profile';
 import {
   Fail,
   JsonObject,
@@ -68,6 +71,39 @@ export interface AncsProfile {
 /** Settings of profiles not modelled yet; later work gives them types. */
 export type FutureProfileSection = Readonly<Record<string, unknown>>;
 
+export type PbapFormatName = '2.1' | '3.0';
+export const PBAP_FORMAT_NAMES: readonly PbapFormatName[] = ['2.1', '3.0'];
+
+/** The phone's PBAP server (PSE). JSON numbers may also be written as "0x..." strings. */
+export interface PbapProfile {
+  /** RFCOMM server channel, 1..30. */
+  channel: number;
+  /** Profile version in the SDP record (0x0102 = PBAP 1.2). */
+  version: number;
+  /** SupportedRepositories bits (0x0314): bit0 local, bit1 SIM, bit2 speed dial, bit3 favourites. */
+  supportedRepositories: number;
+  /** PbapSupportedFeatures (0x0317); absent: the record has no such attribute (iOS's bits are unverified). */
+  supportedFeatures?: number;
+  /** vCard versions the phone serves. */
+  formats: PbapFormatName[];
+  /** OBEX Connect is Forbidden until the user enables "Sync Contacts" for the PC (iOS). */
+  requiresSyncContacts: boolean;
+  /** Channels are refused unless the PC's Class of Device is Audio/Video Hands-free (iOS). */
+  requiresHandsFreeClass: boolean;
+  /** Contact photos are included in vCards. */
+  photos: boolean;
+}
+
+/** The phone as a BR/EDR device. */
+export interface ClassicProfile {
+  /** Device name the PC discovers. */
+  name: string;
+  /** The phone's own 24-bit Class of Device (0x7A020C: Phone major class, smartphone minor, with service bits). */
+  classOfDevice: number;
+  /** Link timing for the in-memory classic link (checked by checkClassicModel). */
+  link: ClassicLinkModel;
+}
+
 export interface PhoneProfile {
   /** Short id, the file name without `.json` ("iphone"). */
   id: string;
@@ -80,12 +116,38 @@ export interface PhoneProfile {
   ancs: AncsProfile;
   /** Installed apps: bundle identifier -> display name. */
   apps: Record<string, string>;
+  /** BR/EDR identity and link timing; absent: the phone has no classic radio model. */
+  classic?: ClassicProfile;
   map?: FutureProfileSection;
-  pbap?: FutureProfileSection;
-  hfp?: FutureProfileSection;
+  /** Absent: the phone offers no phone book server. */
+  pbap?: PbapProfile;
+  /** Absent: the phone offers no HFP Audio Gateway. */
+  hfp?: HfpProfile;
 }
 
-const TOP_KEYS = ['id', 'name', 'description', 'address', 'ble', 'ancs', 'apps', 'map', 'pbap', 'hfp'] as const;
+const TOP_KEYS = ['id', 'name', 'description', 'address', 'ble', 'ancs', 'apps', 'classic', 'map', 'pbap', 'hfp'] as const;
+const PBAP_KEYS = [
+  'channel',
+  'version',
+  'supportedRepositories',
+  'supportedFeatures',
+  'formats',
+  'requiresSyncContacts',
+  'requiresHandsFreeClass',
+  'photos',
+] as const;
+const CLASSIC_LINK_KEYS = [
+  'bitrate',
+  'latencyMs',
+  'rfcommFrameSize',
+  'initialCredits',
+  'creditReturnThreshold',
+  'connectSetupMs',
+  'sdpQueryMs',
+  'pairingMs',
+  'supervisionTimeoutMs',
+  'txQueueLimitBytes',
+] as const;
 const BLE_KEYS = [
   'connectionIntervalMs',
   'packetsPerEvent',
@@ -127,11 +189,81 @@ export function parsePhoneProfile(json: unknown, source?: string): PhoneProfile 
     apps: parseApps(required(root, 'apps', '', fail), fail),
   };
   if (root.description !== undefined) profile.description = checkString(root.description, 'description', fail);
-  for (const key of ['map', 'pbap', 'hfp'] as const) {
+  if (root.classic !== undefined) profile.classic = parseClassic(root.classic, fail);
+  if (root.pbap !== undefined) profile.pbap = parsePbap(root.pbap, fail);
+  if (root.hfp !== undefined) profile.hfp = parseHfpProfile(root.hfp, fail);
+  for (const key of ['map'] as const) {
     const section = root[key];
     if (section !== undefined) profile[key] = { ...checkObject(section, key, fail) };
   }
   return profile;
+}
+
+/** An unsigned integer up to `max`, written as a JSON number or a "0x..." string. */
+function checkUint(value: unknown, field: string, fail: Fail, max: number): number {
+  if (typeof value === 'string') {
+    if (!/^0x[0-9A-Fa-f]{1,8}$/.test(value)) fail(field, `must be an integer or a "0x..." hex string, got ${JSON.stringify(value)}`);
+    return checkNumber(parseInt(value.slice(2), 16), field, fail, { integer: true, min: 0, max });
+  }
+  return checkNumber(value, field, fail, { integer: true, min: 0, max });
+}
+
+function parsePbap(value: unknown, fail: Fail): PbapProfile {
+  const obj = checkObject(value, 'pbap', fail);
+  checkKeys(obj, PBAP_KEYS, 'pbap', fail);
+  const at = (key: (typeof PBAP_KEYS)[number]): string => join('pbap', key);
+  const need = (key: (typeof PBAP_KEYS)[number]): unknown => required(obj, key, 'pbap', fail);
+  const formats: PbapFormatName[] = [];
+  checkArray(need('formats'), at('formats'), fail).forEach((f, i) => {
+    const format = checkOneOf(f, PBAP_FORMAT_NAMES, join(at('formats'), i), fail);
+    if (formats.includes(format)) fail(join(at('formats'), i), `repeats "${format}"`);
+    formats.push(format);
+  });
+  if (formats.length === 0) fail(at('formats'), 'must name at least one vCard version');
+  const pbap: PbapProfile = {
+    channel: checkNumber(need('channel'), at('channel'), fail, { integer: true, min: 1, max: 30 }),
+    version: checkUint(need('version'), at('version'), fail, 0xffff),
+    supportedRepositories: checkUint(need('supportedRepositories'), at('supportedRepositories'), fail, 0xff),
+    formats,
+    requiresSyncContacts: checkBoolean(need('requiresSyncContacts'), at('requiresSyncContacts'), fail),
+    requiresHandsFreeClass: checkBoolean(need('requiresHandsFreeClass'), at('requiresHandsFreeClass'), fail),
+    photos: checkBoolean(need('photos'), at('photos'), fail),
+  };
+  if (obj.supportedFeatures !== undefined) {
+    pbap.supportedFeatures = checkUint(obj.supportedFeatures, at('supportedFeatures'), fail, 0xffffffff);
+  }
+  return pbap;
+}
+
+function parseClassic(value: unknown, fail: Fail): ClassicProfile {
+  const obj = checkObject(value, 'classic', fail);
+  checkKeys(obj, ['name', 'classOfDevice', 'link'], 'classic', fail);
+  const link = checkObject(required(obj, 'link', 'classic', fail), 'classic.link', fail);
+  checkKeys(link, CLASSIC_LINK_KEYS, 'classic.link', fail);
+  const num = (key: (typeof CLASSIC_LINK_KEYS)[number]): number =>
+    checkNumber(required(link, key, 'classic.link', fail), join('classic.link', key), fail, { min: 0 });
+  const model: ClassicLinkModel = {
+    bitrate: num('bitrate'),
+    latencyMs: num('latencyMs'),
+    rfcommFrameSize: num('rfcommFrameSize'),
+    initialCredits: num('initialCredits'),
+    creditReturnThreshold: num('creditReturnThreshold'),
+    connectSetupMs: num('connectSetupMs'),
+    sdpQueryMs: num('sdpQueryMs'),
+    pairingMs: num('pairingMs'),
+    supervisionTimeoutMs: num('supervisionTimeoutMs'),
+    txQueueLimitBytes: num('txQueueLimitBytes'),
+  };
+  try {
+    checkClassicModel(model);
+  } catch (err) {
+    fail('classic.link', err instanceof Error ? err.message : String(err));
+  }
+  return {
+    name: checkString(required(obj, 'name', 'classic', fail), 'classic.name', fail, { nonEmpty: true }),
+    classOfDevice: checkUint(required(obj, 'classOfDevice', 'classic', fail), 'classic.classOfDevice', fail, 0xffffff),
+    link: model,
+  };
 }
 
 function parseBle(value: unknown, fail: Fail): BleLinkModel {

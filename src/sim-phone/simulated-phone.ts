@@ -1,13 +1,18 @@
 /**
  * A ready-to-run simulated phone: a PhoneModel, the Backchannel that drives
- * it and the ANCS provider, wired over a given GATT server host and clock.
- * `start()` publishes the services and advertises the phone's name (an ANCS
- * accessory solicits the ANCS UUID; the phone itself only shows its name).
+ * it and the ANCS provider, wired over a given GATT server host and clock;
+ * with a classic host as well, the PBAP server and the HFP Audio Gateway
+ * too. `start()` publishes the services and advertises the phone's name
+ * (an ANCS accessory solicits the ANCS UUID; the phone itself only shows
+ * its name).
  */
 import { Clock } from '../link/clock';
 import { GattServerHost } from '../link/ble';
+import type { ClassicHost } from '../link/classic';
 import { AncsProvider } from './ancs-provider';
 import { Backchannel } from './backchannel';
+import { AudioGateway, type AudioGatewayOptions } from './hfp/audio-gateway';
+import { PbapServer, type PbapServerOptions } from './pbap-server';
 import { PhoneModel, PhoneModelOptions } from './phone-model';
 import { PhoneProfile, loadPhoneProfile } from './profile';
 
@@ -16,6 +21,12 @@ export interface SimulatedPhoneOptions extends PhoneModelOptions {
   clock: Clock;
   /** A loaded profile, or a profile id / path for `loadPhoneProfile`. Default "iphone". */
   profile?: PhoneProfile | string;
+  /** The phone's BR/EDR side; given, the phone runs the PBAP server (when its profile has a `pbap` section). */
+  classicHost?: ClassicHost;
+  /** Tuning for the PBAP server (session limit, chunk size, OBEX packet length and timeout). */
+  pbapOptions?: Pick<PbapServerOptions, 'maxSessions' | 'cardsPerChunk' | 'maxPacketLength' | 'timeoutMs'>;
+  /** Tuning for the HFP Audio Gateway (how many HFs at once). */
+  hfpOptions?: Pick<AudioGatewayOptions, 'maxSessions'>;
 }
 
 export class SimulatedPhone {
@@ -24,6 +35,11 @@ export class SimulatedPhone {
   readonly backchannel: Backchannel;
   readonly ancs: AncsProvider;
   readonly host: GattServerHost;
+  readonly classicHost: ClassicHost | undefined;
+  /** Present when a classic host was given and the profile has a `pbap` section. */
+  readonly pbap: PbapServer | undefined;
+  /** Present when a classic host was given and the profile has an `hfp` section. */
+  readonly hfp: AudioGateway | undefined;
   private running = false;
 
   constructor(options: SimulatedPhoneOptions) {
@@ -33,6 +49,19 @@ export class SimulatedPhone {
     this.model = new PhoneModel(this.profile, options.clock, options);
     this.backchannel = new Backchannel(this.model);
     this.ancs = new AncsProvider({ host: options.host, model: this.model, profile: this.profile, clock: options.clock });
+    this.classicHost = options.classicHost;
+    if (this.classicHost !== undefined && this.profile.classic !== undefined) {
+      this.classicHost.setName(this.profile.classic.name);
+      this.classicHost.setClassOfDevice(this.profile.classic.classOfDevice);
+    }
+    this.pbap =
+      this.classicHost !== undefined && this.profile.pbap !== undefined
+        ? new PbapServer({ ...options.pbapOptions, host: this.classicHost, model: this.model, profile: this.profile, clock: options.clock })
+        : undefined;
+    this.hfp =
+      this.classicHost !== undefined && this.profile.hfp !== undefined
+        ? new AudioGateway({ ...options.hfpOptions, host: this.classicHost, model: this.model, profile: this.profile, clock: options.clock })
+        : undefined;
     // The GATT server follows iOS publishing or withdrawing ANCS.
     this.model.events.on('ancsPublication', (published) => {
       if (!this.running) return;
@@ -45,19 +74,23 @@ export class SimulatedPhone {
     return this.running;
   }
 
-  /** Publishes ANCS and starts advertising the phone's name. */
+  /** Publishes ANCS (and PBAP and HFP) and starts advertising the phone's name. */
   start(): void {
     if (this.running) return;
     this.running = true;
     if (this.model.ancsIsPublished) this.ancs.start();
+    this.pbap?.start();
+    this.hfp?.start();
     this.host.startAdvertising({ localName: this.profile.name });
   }
 
-  /** Stops advertising and withdraws ANCS. The phone can be started again. */
+  /** Stops advertising and withdraws ANCS, PBAP and HFP. The phone can be started again. */
   stop(): void {
     if (!this.running) return;
     this.running = false;
     this.host.stopAdvertising();
     this.ancs.stop();
+    this.pbap?.stop();
+    this.hfp?.stop();
   }
 }

@@ -1,13 +1,18 @@
 /**
  * Stimuli: the typed things a test or a script does to the phone (post a
- * notification, change or remove one, flip a permission, install an app),
- * as a JSON-friendly discriminated union; their validation; and stimulus
+ * notification, change or remove one, flip a permission, install an app,
+ * add / edit / remove a contact, log a call, load a contact book, calls
+ * and radio changes from hfp/call-stimulus.ts), as a
+ * JSON-friendly discriminated union; their validation; and stimulus
  * scripts (`fixtures/notifications/*.json`: an array of `{ atMs, stimulus }`).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CategoryId } from '../protocol/ancs/constants';
+import { CALL_KINDS, type CallKind } from './call-history';
+import { parseContactInitJson, parseContactJson, type ContactChanges, type ContactInit } from './contact-data';
 import { StimulusError } from './errors';
+import { CALL_STIMULUS_KINDS, type CallStimulus, isCallStimulusKind, parseCallStimulus } from './hfp/call-stimulus';
 import {
   Fail,
   JsonObject,
@@ -55,6 +60,18 @@ export interface NotificationChangeSpec {
 /** A posted notification: its store id, or the `ref` name a script gave it when posting. */
 export type NotificationRef = number | string;
 
+/** A contact: its id (0 = the owner card), or the `ref` name a script gave it when adding. */
+export type ContactRef = number | string;
+
+/** A call to put in the call log; the default time is the clock's date. */
+export interface CallSpec {
+  kind: CallKind;
+  number: string;
+  name?: string;
+  time?: Date | string;
+  durationSec?: number;
+}
+
 export type Stimulus =
   | { kind: 'postNotification'; ref?: string; notification: NotificationSpec }
   | { kind: 'modifyNotification'; notification: NotificationRef; changes: NotificationChangeSpec }
@@ -63,7 +80,15 @@ export type Stimulus =
   | { kind: 'revokeShareSystemNotifications'; pcAddress?: string }
   | { kind: 'installApp'; appId: string; name: string }
   | { kind: 'withdrawAncs' }
-  | { kind: 'publishAncs' };
+  | { kind: 'publishAncs' }
+  | { kind: 'allowSyncContacts'; pcAddress?: string }
+  | { kind: 'revokeSyncContacts'; pcAddress?: string }
+  | { kind: 'addContact'; ref?: string; contact: ContactInit }
+  | { kind: 'editContact'; contact: ContactRef; changes: ContactChanges }
+  | { kind: 'removeContact'; contact: ContactRef }
+  | { kind: 'addCall'; call: CallSpec }
+  | { kind: 'loadContactBook'; file: string }
+  | CallStimulus;
 
 export type StimulusKind = Stimulus['kind'];
 
@@ -82,6 +107,14 @@ const KINDS: readonly StimulusKind[] = [
   'installApp',
   'withdrawAncs',
   'publishAncs',
+  'allowSyncContacts',
+  'revokeSyncContacts',
+  'addContact',
+  'editContact',
+  'removeContact',
+  'addCall',
+  'loadContactBook',
+  ...CALL_STIMULUS_KINDS,
 ];
 const CATEGORY_NAMES = Object.keys(CategoryId) as CategoryName[];
 const SPEC_KEYS = ['appId', 'title', 'message', 'subtitle', 'category', 'date', 'silent', 'important', 'positiveActionLabel', 'negativeActionLabel'];
@@ -108,6 +141,7 @@ export function parseStimulus(json: unknown, field = 'stimulus', source?: string
   const obj = checkObject(json, field, fail);
   const kind = checkOneOf(required(obj, 'kind', field, fail), KINDS, join(field, 'kind'), fail);
   const at = (key: string): string => join(field, key);
+  if (isCallStimulusKind(kind)) return parseCallStimulus(obj, kind, field, fail);
   switch (kind) {
     case 'postNotification': {
       checkKeys(obj, ['kind', 'ref', 'notification'], field, fail);
@@ -127,6 +161,8 @@ export function parseStimulus(json: unknown, field = 'stimulus', source?: string
       return { kind, notification: parseRef(required(obj, 'notification', field, fail), at('notification'), fail) };
     case 'allowShareSystemNotifications':
     case 'revokeShareSystemNotifications':
+    case 'allowSyncContacts':
+    case 'revokeSyncContacts':
       checkKeys(obj, ['kind', 'pcAddress'], field, fail);
       if (obj.pcAddress === undefined) return { kind };
       return { kind, pcAddress: checkString(obj.pcAddress, at('pcAddress'), fail, { pattern: ADDRESS }) };
@@ -141,7 +177,50 @@ export function parseStimulus(json: unknown, field = 'stimulus', source?: string
     case 'publishAncs':
       checkKeys(obj, ['kind'], field, fail);
       return { kind };
+    case 'addContact': {
+      checkKeys(obj, ['kind', 'ref', 'contact'], field, fail);
+      const contact = parseContactInitJson(required(obj, 'contact', field, fail), at('contact'), fail);
+      if (obj.ref === undefined) return { kind, contact };
+      return { kind, ref: checkString(obj.ref, at('ref'), fail, { nonEmpty: true }), contact };
+    }
+    case 'editContact': {
+      checkKeys(obj, ['kind', 'contact', 'changes'], field, fail);
+      const changes = parseContactJson(required(obj, 'changes', field, fail), at('changes'), fail, true);
+      if (Object.keys(changes).length === 0) fail(at('changes'), 'changes nothing');
+      return { kind, contact: parseContactRef(required(obj, 'contact', field, fail), at('contact'), fail), changes };
+    }
+    case 'removeContact':
+      checkKeys(obj, ['kind', 'contact'], field, fail);
+      return { kind, contact: parseContactRef(required(obj, 'contact', field, fail), at('contact'), fail) };
+    case 'addCall':
+      checkKeys(obj, ['kind', 'call'], field, fail);
+      return { kind, call: parseCall(required(obj, 'call', field, fail), at('call'), fail) };
+    case 'loadContactBook':
+      checkKeys(obj, ['kind', 'file'], field, fail);
+      return { kind, file: checkString(required(obj, 'file', field, fail), at('file'), fail, { nonEmpty: true }) };
   }
+}
+
+function parseContactRef(value: unknown, field: string, fail: Fail): ContactRef {
+  if (typeof value === 'number') return checkNumber(value, field, fail, { integer: true, min: 0 });
+  return checkString(value, field, fail, { nonEmpty: true });
+}
+
+function parseCall(value: unknown, field: string, fail: Fail): CallSpec {
+  const obj = checkObject(value, field, fail);
+  checkKeys(obj, ['kind', 'number', 'name', 'time', 'durationSec'], field, fail);
+  const call: CallSpec = {
+    kind: checkOneOf(required(obj, 'kind', field, fail), CALL_KINDS, join(field, 'kind'), fail),
+    number: checkString(required(obj, 'number', field, fail), join(field, 'number'), fail),
+  };
+  if (obj.name !== undefined) call.name = checkString(obj.name, join(field, 'name'), fail);
+  if (obj.time !== undefined) {
+    const text = checkString(obj.time, join(field, 'time'), fail);
+    if (Number.isNaN(Date.parse(text))) fail(join(field, 'time'), `is not an ISO 8601 date: ${JSON.stringify(text)}`);
+    call.time = text;
+  }
+  if (obj.durationSec !== undefined) call.durationSec = checkNumber(obj.durationSec, join(field, 'durationSec'), fail, { min: 0 });
+  return call;
 }
 
 function parseRef(value: unknown, field: string, fail: Fail): NotificationRef {
@@ -210,6 +289,7 @@ export function parseStimulusScript(json: unknown, source?: string): ScriptStep[
   };
   const list = checkArray(json, '', fail);
   const refs = new Set<string>();
+  const contactRefs = new Set<string>();
   let last = 0;
   return list.map((item, i) => {
     const field = join('', i);
@@ -227,6 +307,15 @@ export function parseStimulusScript(json: unknown, source?: string): ScriptStep[
     if ((stimulus.kind === 'modifyNotification' || stimulus.kind === 'removeNotification') && typeof stimulus.notification === 'string') {
       if (!refs.has(stimulus.notification)) {
         fail(join(field, 'stimulus.notification'), `names ${JSON.stringify(stimulus.notification)}, which no earlier step posted`);
+      }
+    }
+    if (stimulus.kind === 'addContact' && stimulus.ref !== undefined) {
+      if (contactRefs.has(stimulus.ref)) fail(join(field, 'stimulus.ref'), `repeats ${JSON.stringify(stimulus.ref)}`);
+      contactRefs.add(stimulus.ref);
+    }
+    if ((stimulus.kind === 'editContact' || stimulus.kind === 'removeContact') && typeof stimulus.contact === 'string') {
+      if (!contactRefs.has(stimulus.contact)) {
+        fail(join(field, 'stimulus.contact'), `names ${JSON.stringify(stimulus.contact)}, which no earlier step added`);
       }
     }
     return { atMs, stimulus };
