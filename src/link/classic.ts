@@ -140,5 +140,6 @@ export interface ClassicClient {
   readonly bonds: BondStore;
   /** Name, Class of Device and SDP records of a device in range (an SDP search costs link time). */
   discover(address: string): Promise<ClassicDeviceInfo>;
+  /** Connects the ACL, or returns the one already up: profiles share one connection to a device. */
   connect(address: string): Promise<ClassicConnection>;
 }

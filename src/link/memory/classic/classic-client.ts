@@ -46,7 +46,8 @@ export class MemoryClassicClient implements ClassicClient {
   /** Link keys this PC holds, by phone address. */
   readonly bonds = new MemoryBondStore();
   private readonly attempts = new Set<PageAttempt>();
-  private readonly connecting = new Set<string>();
+  /** Connects under way, by phone address; a second connect joins the first. */
+  private readonly connecting = new Map<string, Promise<MemoryClassicConnection>>();
   private readonly links = new Map<string, MemoryClassicLink>();
 
   constructor(
@@ -82,9 +83,11 @@ export class MemoryClassicClient implements ClassicClient {
 
   /**
    * Connects to a phone (model.connectSetupMs once it is reachable).
-   * Rejects with `link.connect-timeout` when it is not on and in range
-   * within the page timeout, `link.already-connected` when this PC already
-   * has a connection to it, `link.busy` while another connect to it runs.
+   * Profiles share one ACL connection, as real stacks do: when this PC is
+   * already connected to the phone the same connection comes back at once,
+   * and a connect while one is being set up joins it. Rejects with
+   * `link.connect-timeout` when the phone is not on and in range within the
+   * page timeout.
    */
   connect(address: string): Promise<MemoryClassicConnection> {
     let target: string;
@@ -93,14 +96,12 @@ export class MemoryClassicClient implements ClassicClient {
     } catch {
       return Promise.reject(new LinkError('link.bad-argument', `not a device address: ${address}`));
     }
-    if (this.links.has(target)) {
-      return Promise.reject(new LinkError('link.already-connected', `${this.address} is already connected to ${target}`));
-    }
-    if (this.connecting.has(target)) {
-      return Promise.reject(new LinkError('link.busy', `a connection to ${target} is already being set up`));
-    }
-    this.connecting.add(target);
-    return this.page(
+    const existing = this.links.get(target);
+    if (existing) return Promise.resolve(existing.connection);
+    const pending = this.connecting.get(target);
+    if (pending) return pending;
+    let settled = false;
+    const attempt = this.page(
       target,
       'link.connect-timeout',
       (host) => host.model.connectSetupMs,
@@ -110,8 +111,13 @@ export class MemoryClassicClient implements ClassicClient {
         host.attachLink(link);
         return link.connection;
       },
-      () => this.connecting.delete(target),
+      () => {
+        settled = true;
+        this.connecting.delete(target);
+      },
     );
+    if (!settled) this.connecting.set(target, attempt);
+    return attempt;
   }
 
   // ---- used by the rest of memory/classic ----
