@@ -25,3 +25,60 @@ export type {
   ReconcileReport,
 } from './services/notification-center';
 export * from './errors';
+export { PbapClient, DEFAULT_PBAP_TIMEOUT_MS } from './pbap/pbap-client';
+export type {
+  EntryPull,
+  ListingPaging,
+  ListingPull,
+  ListingSearch,
+  PbapClientEvents,
+  PbapClientOptions,
+  PbapClientState,
+  PbapOperationName,
+  PbapProgress,
+  PhonebookPull,
+  PhonebookSource,
+  PullEntryOptions,
+  PullListingOptions,
+  PullPhonebookOptions,
+  SkippedCard,
+} from './pbap/pbap-types';
+export type { PseInfo } from './pbap/pse-record';
+export { VcardSplitter } from './pbap/vcard-splitter';
+export type { SplitItem, VcardSplitterOptions } from './pbap/vcard-splitter';
+export * from './pbap/errors';
+export { Contacts, CONTACT_PROPERTIES } from './services/contacts';
+export type { ContactsEvents, ContactsOptions, ContactsProgress, SyncResult } from './services/contacts';
+export type { Contact, ContactNumber, SearchOptions } from './services/contact-index';
+export { CallLog, CALL_PROPERTIES, parseCallDateTime } from './services/call-log';
+export type { CallDateZone, CallEntry, CallEntryKind, CallLogEvents, CallLogOptions, CallLogSnapshot } from './services/call-log';
+export { HandsFree } from './hfp/hands-free';
+export {
+  DEFAULT_APPLE_ACCESSORY,
+  DEFAULT_CODECS,
+  DEFAULT_HF_FEATURES,
+  DEFAULT_HF_INDICATORS,
+} from './hfp/hands-free-types';
+export type {
+  AppleAccessory,
+  AudioRequest,
+  CallFailure,
+  HandsFreeEvents,
+  HandsFreeOptions,
+  HandsFreeState,
+  VolumeChange,
+} from './hfp/hands-free-types';
+export type { CallIndicators, HfCall } from './hfp/call-tracker';
+export type { AgInfo } from './hfp/slc';
+export {
+  AgCmeError,
+  AgRefusedError,
+  CallNotFoundError,
+  HfpArgumentError,
+  HfpQueueFullError,
+  SlcError,
+  UnknownContactError,
+  isAgRefusal,
+} from './hfp/errors';
+export { Calls, DEFAULT_MAX_CALL_HISTORY, dialString } from './services/calls';
+export type { Call, CallDirection, CallRecord, CallRecordKind, CallState, CallsEvents, CallsOptions } from './services/calls';

@@ -5,6 +5,7 @@
  * no protocol logic of its own.
  */
 import type { BleCentral } from '../link/ble';
+import type { ClassicClient } from '../link/classic';
 import type { Clock } from '../link/clock';
 import { Emitter } from '../util/emitter';
 import { Random } from '../util/random';
@@ -12,6 +13,15 @@ import type { AncsConsumerOptions } from './ancs/ancs-consumer';
 import type { BackoffPolicy } from './backoff';
 import { LinkHealth, LinkSupervisor } from './link-supervisor';
 import { NotificationCenter } from './services/notification-center';
+import { PbapClient } from './pbap/pbap-client';
+import type { PhonebookSource } from './pbap/pbap-types';
+import { Contacts, ContactsOptions } from './services/contacts';
+import { CallLog, CallLogOptions } from './services/call-log';
+import { UnsupportedError } from './errors';
+import { Calls } from './services/calls';
+import { HfSupervisor } from './hfp/hf-supervisor';
+import type { HandsFree } from './hfp/hands-free';
+import type { HandsFreeOptions } from './hfp/hands-free-types';
 
 export interface PhoneLinkOptions {
   central: BleCentral;
@@ -24,6 +34,16 @@ export interface PhoneLinkOptions {
   ancs?: Omit<AncsConsumerOptions, 'connection' | 'clock'>;
   /** Bound on the notification list. Default 5000. */
   maxNotifications?: number;
+  /** The PC's BR/EDR radio; given, the PhoneLink offers contacts and the call log over PBAP. */
+  classic?: ClassicClient;
+  /** Contacts settings (page size, bound, number region). */
+  contacts?: Omit<ContactsOptions, 'clock' | 'open'>;
+  /** Call log settings (time zone of call times, split or combined histories). */
+  callLog?: Omit<CallLogOptions, 'open' | 'contacts'>;
+  /** PBAP inactivity timeout (resets on every byte received). Default 15000. */
+  pbapTimeoutMs?: number;
+  /** Hands-free settings (features, codecs, Apple identity, battery). */
+  handsFree?: Omit<HandsFreeOptions, 'channel' | 'clock'>;
 }
 
 export interface PhoneLinkEvents {
@@ -35,10 +55,22 @@ export interface PhoneLinkEvents {
 
 export class PhoneLink {
   readonly notifications: NotificationCenter;
+  /** The phone's address book over PBAP; present when a classic radio was given. */
+  readonly contacts: Contacts | undefined;
+  /** Missed, received and dialled calls over PBAP; present when a classic radio was given. */
+  readonly callLog: CallLog | undefined;
+  /** Calls through the phone with the PC as hands-free (HFP); present when a classic radio was given. */
+  readonly calls: Calls | undefined;
+  private readonly hf: HfSupervisor | undefined;
+  private pbapClient: PbapClient | undefined;
+  private pbapOpening: Promise<PbapClient> | undefined;
+  private readonly classic: ClassicClient | undefined;
+  private readonly options: PhoneLinkOptions;
   readonly events = new Emitter<PhoneLinkEvents>();
   private readonly supervisor: LinkSupervisor;
 
   constructor(options: PhoneLinkOptions) {
+    this.options = options;
     this.notifications = new NotificationCenter({
       clock: options.clock,
       ...(options.maxNotifications === undefined ? {} : { maxEntries: options.maxNotifications }),
@@ -52,6 +84,29 @@ export class PhoneLink {
       ...(options.ancs === undefined ? {} : { ancs: options.ancs }),
       notifications: this.notifications,
     });
+    const classic = options.classic;
+    if (classic) {
+      this.classic = classic;
+      const open = (): Promise<PhonebookSource> => this.openPhonebook(classic, options);
+      this.contacts = new Contacts({ ...options.contacts, clock: options.clock, open });
+      this.callLog = new CallLog({ ...options.callLog, open, contacts: this.contacts });
+      const contacts = this.contacts;
+      this.calls = new Calls({
+        clock: options.clock,
+        lookupName: (number) => contacts.lookupCaller(number)?.name,
+        resolveContact: (name) => contacts.searchByName(name, { limit: 1 })[0]?.numbers[0]?.number,
+      });
+      this.hf = new HfSupervisor({
+        classic,
+        phoneAddress: options.phoneAddress,
+        clock: options.clock,
+        calls: this.calls,
+        random: (options.random ?? new Random(1)).fork(),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+        ...(options.handsFree ? { handsFree: options.handsFree } : {}),
+      });
+      this.hf.events.on('error', (err) => this.events.emit('error', err));
+    }
     this.supervisor.events.on('health', (health) => this.events.emit('health', health));
     this.supervisor.events.on('connected', () => this.events.emit('connected'));
     this.supervisor.events.on('disconnected', (reason) => this.events.emit('disconnected', reason));
@@ -64,11 +119,56 @@ export class PhoneLink {
    */
   start(): void {
     this.supervisor.start();
+    this.hf?.start();
+  }
+
+  /** The hands-free session in use once its service-level connection is up (for its details: codec, AG features). */
+  get handsFree(): HandsFree | undefined {
+    return this.hf?.handsFree;
+  }
+
+  /** Hands-free health (SLC state, attempts, reconnects); undefined without a classic radio. */
+  callsHealth(): ReturnType<HfSupervisor['health']> | undefined {
+    return this.hf?.health();
   }
 
   /** Cancels every timer and disconnects; resolves once the link is down (drive a virtual clock meanwhile). */
-  stop(): Promise<void> {
-    return this.supervisor.stop();
+  async stop(): Promise<void> {
+    const pbap = this.pbapClient;
+    this.pbapClient = undefined;
+    this.hf?.stop();
+    await Promise.all([this.supervisor.stop(), pbap?.disconnect().catch(() => undefined)]);
+  }
+
+  /**
+   * The PBAP session contacts and the call log use, connected, for direct
+   * requests (listings, single entries, sizes). Rejects without a classic radio.
+   */
+  async pbap(): Promise<PbapClient> {
+    if (!this.classic) throw new UnsupportedError('PBAP', 'this PhoneLink was made without a BR/EDR radio');
+    return this.openPhonebook(this.classic, this.options);
+  }
+
+  /**
+   * One PBAP session shared by contacts and the call log: a connected one is
+   * reused, callers during a connect share it, and a closed one is replaced.
+   */
+  private openPhonebook(classic: ClassicClient, options: PhoneLinkOptions): Promise<PbapClient> {
+    const current = this.pbapClient;
+    if (current?.state === 'connected') return Promise.resolve(current);
+    if (this.pbapOpening) return this.pbapOpening;
+    const client =
+      current && current.state !== 'closed'
+        ? current
+        : new PbapClient({ client: classic, phoneAddress: options.phoneAddress, clock: options.clock, timeoutMs: options.pbapTimeoutMs ?? 15_000 });
+    this.pbapClient = client;
+    const opening = client.connect().then(() => client);
+    this.pbapOpening = opening;
+    const clear = () => {
+      if (this.pbapOpening === opening) this.pbapOpening = undefined;
+    };
+    opening.then(clear, clear);
+    return opening;
   }
 
   health(): LinkHealth {
