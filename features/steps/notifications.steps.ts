@@ -40,8 +40,10 @@ Given('the phone refuses pairing', function (this: PhoneBridgeWorld) {
 });
 
 Given('the user allows {string} for the PC', function (this: PhoneBridgeWorld, permission: string) {
-  assert.equal(permission, 'Share System Notifications', `unknown permission "${permission}"`);
-  this.tb.phone.backchannel.allowShareSystemNotifications(this.tb.pcAddress);
+  const backchannel = this.tb.phone.backchannel;
+  if (permission === 'Share System Notifications') backchannel.allowShareSystemNotifications(this.tb.pcAddress);
+  else if (permission === 'Sync Contacts') backchannel.allowSyncContacts(this.tb.pcAddress);
+  else assert.fail(`unknown permission "${permission}"`);
 });
 
 Given(/^the PC (?:is connected|connects) to the phone$/, async function (this: PhoneBridgeWorld) {
@@ -123,13 +125,13 @@ function rememberPcState(world: PhoneBridgeWorld): void {
 When('the phone goes out of range for {int} s', function (this: PhoneBridgeWorld, s: number) {
   rememberPcState(this);
   this.notes.outOfRangeMs = seconds(s);
-  this.tb.air.faults.outOfRange(seconds(s));
+  this.tb.outOfRange(seconds(s));
 });
 
 When('the link drops', function (this: PhoneBridgeWorld) {
   rememberPcState(this);
   this.notes.outOfRangeMs = 0;
-  this.tb.air.faults.dropLink();
+  this.tb.dropLinks();
 });
 
 When('the phone withdraws the notification service', function (this: PhoneBridgeWorld) {

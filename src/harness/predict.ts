@@ -4,6 +4,7 @@
  * measured against predicted.
  */
 import { BleLinkModel, llPacketsForAttPdu } from '../link/link-model';
+import { ClassicLinkModel, dataFrameWireBytes, frameAirTimeMs, predictTransfer } from '../link/classic-model';
 
 export interface AncsBurstPrediction {
   /** No faster than this: every Control Point request needs two connection events. */
@@ -55,5 +56,44 @@ export function predictAncsBurst(
     formula:
       `T = CI*(ceil(N*Pns/p) + R*(1 + ceil((F*Pfrag+1)/p))) with CI=${ci} ms, N=${notifications}, R=${requests}, ` +
       `F=${fragments}, Pfrag=${pFrag}, Pns=${pNs}, p in [${pMin},${pMax}]; lower bound R*2*CI`,
+  };
+}
+
+export interface ObexExchangeBytes {
+  /** Payload bytes of the request (PC to phone). */
+  requestBytes: number;
+  /** Payload bytes of the response (phone to PC). */
+  responseBytes: number;
+}
+
+export interface ObexPullPrediction {
+  expectedMs: number;
+  formula: string;
+}
+
+/**
+ * Predicts a request/response OBEX transfer without Single Response Mode
+ * (PBAP over RFCOMM), one exchange after another: each request crosses the
+ * link (its air time plus the latency), then its response streams back as
+ * the classic link model predicts a transfer of that many bytes (frames'
+ * air time, credit waits, one latency):
+ *
+ *   T = sum over exchanges of ( air(request) + latency + transfer(response) )
+ */
+export function predictObexPull(model: ClassicLinkModel, exchanges: readonly ObexExchangeBytes[], frameSize?: number): ObexPullPrediction {
+  let total = 0;
+  let requestBytes = 0;
+  let responseBytes = 0;
+  for (const e of exchanges) {
+    requestBytes += e.requestBytes;
+    responseBytes += e.responseBytes;
+    total += frameAirTimeMs(model, dataFrameWireBytes(e.requestBytes)) + model.latencyMs;
+    total += predictTransfer(model, e.responseBytes, frameSize === undefined ? {} : { frameSize }).durationMs;
+  }
+  return {
+    expectedMs: total,
+    formula:
+      `T = sum(air(req) + latency + transfer(resp)) over ${exchanges.length} exchanges; ` +
+      `${requestBytes} request and ${responseBytes} response bytes at ${model.bitrate} bit/s, latency ${model.latencyMs} ms`,
   };
 }

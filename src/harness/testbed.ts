@@ -5,12 +5,15 @@
  */
 import { VirtualClock } from '../link/virtual-clock';
 import { MemoryAir, MemoryCentral, MemoryPeripheral } from '../link/memory';
+import { MemoryClassicAir, MemoryClassicClient, MemoryClassicHost } from '../link/memory/classic';
+import { COD_AUDIO_VIDEO_HANDS_FREE, ClassOfDevice } from '../link/classic';
 import type { PduTapEvent } from '../link/memory/air-events';
 import { BleLinkModel } from '../link/link-model';
 import { SimulatedPhone, PhoneProfile, loadPhoneProfile } from '../sim-phone';
 import { PhoneLink } from '../sim-pc';
 import type { BackoffPolicy } from '../sim-pc';
 import { Random } from '../util/random';
+import type { CountryCode } from 'libphonenumber-js';
 
 /** Transports a testbed can run on. The real-radio one comes with the hci work. */
 export const TRANSPORTS = ['memory'] as const;
@@ -34,6 +37,10 @@ export interface TestbedOptions {
   pcMaxMtu?: number;
   pcAddress?: string;
   backoff?: BackoffPolicy;
+  /** The PC's Class of Device on BR/EDR (iOS offers PBAP/MAP only to Audio/Video Hands-free). */
+  pcClassOfDevice?: ClassOfDevice;
+  /** Region for national-form numbers in the PC's contacts. Default 'GB'. */
+  numberRegion?: CountryCode;
   /** Keep a log of every PDU the link delivers (for timing and fragment checks). Default true. */
   recordPdus?: boolean;
   /** Bound on the PDU log; older entries are dropped. Default 200,000. */
@@ -49,6 +56,10 @@ export class Testbed {
   readonly model: BleLinkModel;
   readonly peripheral: MemoryPeripheral;
   readonly central: MemoryCentral;
+  /** BR/EDR: the classic medium, the phone's host and the PC's client (present when the profile has a `classic` section). */
+  readonly classicAir: MemoryClassicAir;
+  readonly classicHost: MemoryClassicHost | undefined;
+  readonly classicClient: MemoryClassicClient | undefined;
   readonly phone: SimulatedPhone;
   readonly pc: PhoneLink;
   readonly pcAddress: string;
@@ -71,14 +82,30 @@ export class Testbed {
     this.peripheral = this.air.createPeripheral({ address: this.profile.address, model: this.model });
     this.pcAddress = options.pcAddress ?? DEFAULT_PC_ADDRESS;
     this.central = this.air.createCentral({ address: this.pcAddress, maxMtu: options.pcMaxMtu ?? 517 });
-    this.phone = new SimulatedPhone({ host: this.peripheral, clock: this.clock, profile: this.profile });
+    this.classicAir = new MemoryClassicAir(this.clock, { seed });
+    const classic = this.profile.classic;
+    this.classicHost = classic
+      ? this.classicAir.createHost({ address: this.profile.address, name: classic.name, classOfDevice: classic.classOfDevice, model: classic.link })
+      : undefined;
+    this.classicClient = classic
+      ? this.classicAir.createClient({ address: this.pcAddress, classOfDevice: options.pcClassOfDevice ?? COD_AUDIO_VIDEO_HANDS_FREE })
+      : undefined;
+    this.phone = new SimulatedPhone({
+      host: this.peripheral,
+      clock: this.clock,
+      profile: this.profile,
+      ...(this.classicHost ? { classicHost: this.classicHost } : {}),
+    });
     this.pc = new PhoneLink({
       central: this.central,
       phoneAddress: this.profile.address,
       clock: this.clock,
       random: new Random(seed ^ 0x5eed),
-      // The simulated phone writes ANCS dates in UTC (see sim-phone/ancs-replies.ts).
+      // The simulated phone writes ANCS dates and call times in UTC (see sim-phone/ancs-replies.ts).
       ancs: { dateZone: 'utc' },
+      ...(this.classicClient ? { classic: this.classicClient } : {}),
+      contacts: { defaultRegion: options.numberRegion ?? 'GB' },
+      callLog: { dateZone: 'utc' },
       ...(options.backoff ? { backoff: options.backoff } : {}),
     });
     if (options.recordPdus ?? true) {
@@ -89,6 +116,18 @@ export class Testbed {
       });
     }
     this.phone.start();
+  }
+
+  /** The phone walks out of range of the PC for `ms`: both radios, BLE and BR/EDR, go quiet. */
+  outOfRange(ms: number): void {
+    this.air.faults.outOfRange(ms);
+    this.classicAir.faults.outOfRange(ms);
+  }
+
+  /** Every link between the phone and the PC drops now. */
+  dropLinks(): void {
+    this.air.faults.dropLink();
+    this.classicAir.faults.dropLink();
   }
 
   /** Pairs the PC with the phone the way a user does: connect, pair and bond, disconnect. */

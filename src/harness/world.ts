@@ -5,7 +5,7 @@
  * helpers to attach verdicts and measured figures to the report.
  */
 import { After, Before, IWorldOptions, World, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
-import { Testbed } from './testbed';
+import { Testbed, TestbedOptions } from './testbed';
 import type { Figure } from './report/types';
 import { FIGURE_MEDIA_TYPE, VERDICT_MEDIA_TYPE } from './report/from-messages';
 
@@ -31,8 +31,10 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   lastRefusal: Error | undefined;
   /** Link time when the last fault was injected. */
   faultAt: number | undefined;
-  /** Bytes of DS notifications seen, for the fragmentation checks. */
+  /** Free-form scenario state steps share (counters, checkpoints). */
   readonly notes: Record<string, unknown> = {};
+  /** Testbed settings a step gives before the testbed exists (e.g. the PC's Class of Device). */
+  readonly testbedOverrides: Partial<TestbedOptions> = {};
 
   constructor(options: IWorldOptions<PhoneBridgeParameters>) {
     super(options);
@@ -49,7 +51,7 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   get tb(): Testbed {
     if (!this.bed) {
       const { phone, transport, seed } = this.params;
-      this.bed = new Testbed({ phone, transport, seed });
+      this.bed = new Testbed({ ...this.testbedOverrides, phone, transport, seed });
     }
     return this.bed;
   }

@@ -66,6 +66,21 @@ export const CAPABILITIES: Readonly<Record<string, CapabilityInfo>> = {
     title: 'Replying to a notification from the PC (the iPhone allows view and dismiss only)',
     limitation: true,
   },
+  'contacts.pull': { area: 'pbap', title: "The PC copies the phone's whole address book" },
+  'contacts.listing': { area: 'pbap', title: 'The PC lists the address book and reads single entries' },
+  'contacts.caller-id': { area: 'pbap', title: 'Callers are named from numbers written in national or international form' },
+  'contacts.call-history': { area: 'pbap', title: 'Missed, received and dialled calls arrive with their times and the new-missed count' },
+  'contacts.permission': { area: 'pbap', title: 'Contacts are copied only once the user enables "Sync Contacts" for the PC', limitation: true },
+  'contacts.class-of-device': { area: 'pbap', title: 'Contacts are offered only to a PC whose Class of Device is hands-free', limitation: true },
+  'contacts.large-book': { area: 'pbap', title: 'A 5,000-contact book with photos arrives within the time the link allows, with progress' },
+  'contacts.resume': { area: 'pbap', title: 'A copy cut by a link drop resumes from the last page, with no duplicates' },
+  'calls.slc': { area: 'hfp', title: 'The hands-free connection follows the spec and negotiates codecs' },
+  'calls.incoming': { area: 'hfp', title: 'Incoming calls show the caller by name and are answered or rejected on the PC' },
+  'calls.hang-up': { area: 'hfp', title: 'A call ends when either side hangs up' },
+  'calls.outgoing': { area: 'hfp', title: 'Calls by number, by contact name and redial from the PC; a busy line ends them' },
+  'calls.multiparty': { area: 'hfp', title: 'Waiting calls are held, swapped and joined' },
+  'calls.network-loss': { area: 'hfp', title: 'A call the network drops ends on the PC too' },
+  'calls.reconnect': { area: 'hfp', title: 'After going out of range the PC reconnects and shows the call in progress' },
 };
 
 /** Row id for scenarios that carry no `@cap:` tag. */
