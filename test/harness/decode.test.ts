@@ -85,3 +85,13 @@ test('AT text: commands and results are told apart, escapes work, garbage is rep
   assert.ok(bad[0]?.error, JSON.stringify(bad));
   assert.equal(describeAt('ATD1234', 'hf')[0]?.error !== undefined, true, 'a dial without ";" is refused');
 });
+
+test('a vCard file comes out card by card with the usual fields, photos as sizes; a bad VERSION is a typed error', async () => {
+  const { describeVcards } = await import('../../src/harness/decode-vcard');
+  const text = 'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Doe;Jane;;;\r\nFN:Jane Doe\r\nTEL;TYPE=CELL:+44 7700 900 001\r\nPHOTO;ENCODING=b;TYPE=JPEG:/9j/4AA=\r\nEND:VCARD\r\n';
+  const [card] = describeVcards(new TextEncoder().encode(text));
+  assert.equal(card?.formattedName, 'Jane Doe');
+  assert.deepEqual(card?.photo, { type: 'JPEG', bytes: 5 });
+  assert.equal((card?.tel as { number: string }[])[0]?.number, '+44 7700 900 001');
+  assert.throws(() => describeVcards(new TextEncoder().encode('BEGIN:VCARD\r\nVERSION:googol\r\nEND:VCARD\r\n')), ProtocolError);
+});

@@ -8,6 +8,8 @@ import type { Argv, CommandModule } from 'yargs';
 import { describeControlPoint, describeDataSource, describeNotificationSource, fragmentsFromWords, parseHex } from '../../harness/decode-ancs';
 import { describeObex } from '../../harness/decode-obex';
 import { AtDirection, describeAt } from '../../harness/decode-at';
+import { describeVcards } from '../../harness/decode-vcard';
+import { readFileSync } from 'node:fs';
 
 interface DecodeArgs {
   kind: string;
@@ -18,7 +20,7 @@ interface DecodeArgs {
   direction?: string;
 }
 
-const KINDS = ['ancs-ns', 'ancs-cp', 'ancs-ds', 'obex', 'at'] as const;
+const KINDS = ['ancs-ns', 'ancs-cp', 'ancs-ds', 'obex', 'at', 'vcard'] as const;
 
 /** JSON with byte arrays and bigints readable. */
 function replacer(_key: string, value: unknown): unknown {
@@ -34,7 +36,7 @@ const command: CommandModule<object, DecodeArgs> = {
     yargs
       .positional('kind', {
         choices: KINDS,
-        describe: 'ancs-ns: Notification Source; ancs-cp: Control Point; ancs-ds: Data Source (several fragments allowed); obex: one OBEX packet; at: AT commands or results',
+        describe: 'ancs-ns: Notification Source; ancs-cp: Control Point; ancs-ds: Data Source (several fragments allowed); obex: one OBEX packet; at: AT commands or results; vcard: a .vcf file',
       })
       .positional('input', { type: 'string', array: true, describe: 'hex bytes (for ancs-ds each word of 3+ bytes is one fragment), or AT text' })
       .option('request', { type: 'string', describe: 'ancs-ds: the Control Point request (hex) the reply answers' })
@@ -44,7 +46,8 @@ const command: CommandModule<object, DecodeArgs> = {
       .example('$0 decode ancs-ns 00 01 00 01 43 00 00 00', 'an Added event')
       .example('$0 decode ancs-ds --request 004300000001ffff 00430000000105 0048656c6c6f', 'a reply in two fragments, its length split between them')
       .example('$0 decode obex 80 00 07 10 00 10 00', 'an OBEX Connect request')
-      .example("$0 decode at 'AT+BRSF=1012' '+BRSF: 4079' 'OK'", 'an exchange of the service-level connection') as unknown as Argv<DecodeArgs>,
+      .example("$0 decode at 'AT+BRSF=1012' '+BRSF: 4079' 'OK'", 'an exchange of the service-level connection')
+      .example('$0 decode vcard fixtures/contacts/contacts-10.vcf', 'every card in a file') as unknown as Argv<DecodeArgs>,
   handler: (args) => {
     const words = args.input.map(String);
     let out: unknown;
@@ -66,6 +69,11 @@ const command: CommandModule<object, DecodeArgs> = {
       case 'at':
         out = describeAt(words.join('\r'), (args.direction ?? 'auto') as AtDirection);
         break;
+      case 'vcard': {
+        if (words.length !== 1) throw new Error('decode vcard takes one file');
+        out = describeVcards(readFileSync(words[0] as string));
+        break;
+      }
       default:
         throw new Error(`unknown kind ${args.kind}`);
     }
