@@ -12,7 +12,7 @@ Feature: Calls through the phone, with the PC as a hands-free unit
   @HFP/HF/SLC/BV-01 @HFP/HF/SLC/BV-05 @cap:calls.slc
   Scenario: The service-level connection follows the spec's order and negotiates codecs
     Then the phone received the PC's commands in the order AT+BRSF, AT+BAC, AT+CIND=?, AT+CIND?, AT+CMER, AT+CHLD=?, AT+BIND
-    And the PC knows the phone's features 4079 and reads indicators by name
+    And the PC knows the phone's features and reads indicators by name
 
   @HFP/HF/CLI/BV-01 @HFP/HF/ICA/BV-04 @cap:calls.incoming
   Scenario: An incoming call shows the caller's name from the contacts and is answered on the PC

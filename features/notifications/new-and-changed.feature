@@ -28,7 +28,7 @@ Feature: Notifications from the phone appear on the PC
   Scenario: A long message is fetched whole across several Data Source fragments
     When the phone shows a notification from "com.apple.mobilemail" titled "Newsletter" with a message of 400 characters
     Then within 3 s of link time the PC shows that notification with the whole 400-character message
-    And the phone sent that reply in more than one Data Source notification
+    And the phone sent that reply in Data Source notifications of at most MTU-3 bytes, as many as it needs
 
   @ANCS/NC/MOD/BV-01 @cap:notifications.modified
   Scenario: A notification changed on the phone is updated on the PC

@@ -65,7 +65,7 @@ Feature: Existing notifications, reconnection and security
     Then the phone answers "Insufficient Authentication"
     And after 5 s of link time the PC shows 0 notifications
 
-  @ANCS/NC/PRM/BV-01 @cap:notifications.permission
+  @ANCS/NC/PRM/BV-01 @cap:notifications.permission @phone:iphone
   Scenario: Nothing arrives until "Share System Notifications" is allowed, then everything does
     Given the phone shows 2 notifications from "com.apple.MobileSMS"
     And the PC is paired with the phone

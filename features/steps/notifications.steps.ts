@@ -250,14 +250,20 @@ Then(
   },
 );
 
-Then('the phone sent that reply in more than one Data Source notification', function (this: PhoneBridgeWorld) {
+Then('the phone sent that reply in Data Source notifications of at most MTU-3 bytes, as many as it needs', function (this: PhoneBridgeWorld) {
   const since = Number(this.notes.dsSince ?? 0);
-  const mtu = this.tb.pc.health().mtu ?? 23;
-  const ds = this.tb.pdus
+  const payload = (this.tb.pc.health().mtu ?? 23) - 3;
+  const sizes = this.tb.pdus
     .slice(since)
-    .filter((p) => p.kind === 'ATT_HANDLE_VALUE_NTF' && p.characteristic === ANCS_DATA_SOURCE_UUID);
-  const full = ds.filter((p) => (p.value?.length ?? 0) === mtu - 3);
-  assert.ok(full.length >= 2, `expected the reply split at MTU-3 = ${mtu - 3} bytes; saw DS sizes ${ds.map((p) => p.value?.length).join(', ')}`);
+    .filter((p) => p.kind === 'ATT_HANDLE_VALUE_NTF' && p.characteristic === ANCS_DATA_SOURCE_UUID)
+    .map((p) => p.value?.length ?? 0);
+  // The notification's reply comes first: full fragments, then one shorter one that ends it.
+  const end = sizes.findIndex((n) => n < payload);
+  const reply = sizes.slice(0, end < 0 ? sizes.length : end + 1);
+  const bytes = reply.reduce((a, b) => a + b, 0);
+  assert.ok(sizes.every((n) => n <= payload), `a fragment is over MTU-3 = ${payload}: ${sizes.join(', ')}`);
+  assert.ok(bytes > 400, `the first reply holds ${bytes} bytes, too few for the message`);
+  assert.equal(reply.length, Math.ceil(bytes / payload), `fragments ${reply.join(', ')} for ${bytes} bytes at ${payload} per notification`);
 });
 
 Then('the phone no longer shows that notification', function (this: PhoneBridgeWorld) {
