@@ -30,6 +30,7 @@ Feature: Calls through the phone, with the PC as a hands-free unit
     And the user rejects the call on the PC
     Then within 2 s of link time no call is in progress on the phone or on the PC
     And the PC's call history records a missed call from "+44 7700 900 555"
+    And the PC's call log shows that missed call at once
 
   @HFP/HF/TCA/BV-01 @HFP/HF/TCA/BV-02 @cap:calls.hang-up
   Scenario: A call ends when either side hangs up

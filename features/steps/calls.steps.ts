@@ -210,3 +210,8 @@ Then('the codec for the call audio is mSBC', async function (this: PhoneBridgeWo
 Then('within {float} s of link time the PC is connected to the phone for calls again', async function (this: PhoneBridgeWorld, s: number) {
   await within(this, s, () => this.tb.pc.callsHealth()?.state === 'up' && (this.tb.pc.callsHealth()?.reconnects ?? 0) >= 1, 'the hands-free connection is back');
 });
+
+Then("the PC's call log shows that missed call at once", function (this: PhoneBridgeWorld) {
+  const entries = this.tb.pc.callLog?.entries ?? [];
+  assert.ok(entries.some((e) => e.kind === 'missed' && e.book === 'hfp'), `call log: ${JSON.stringify(entries.map((e) => [e.kind, e.book]))}`);
+});

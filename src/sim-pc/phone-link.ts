@@ -91,10 +91,13 @@ export class PhoneLink {
       this.contacts = new Contacts({ ...options.contacts, clock: options.clock, open });
       this.callLog = new CallLog({ ...options.callLog, open, contacts: this.contacts });
       const contacts = this.contacts;
+      const callLog = this.callLog;
       this.calls = new Calls({
         clock: options.clock,
         lookupName: (number) => contacts.lookupCaller(number)?.name,
         resolveContact: (name) => contacts.searchByName(name, { limit: 1 })[0]?.numbers[0]?.number,
+        // Calls through the PC show in the call log at once, before the phone's own history is read again.
+        onRecord: (record) => callLog.record(record),
       });
       this.hf = new HfSupervisor({
         classic,

@@ -7,6 +7,9 @@
  * when told (`dateZone`), and a trailing `Z` always means UTC. Entries
  * come newest first; a call listed in both ich and mch is kept once, as
  * missed. NewMissedCalls comes from the missed (or combined) response.
+ * Calls made or taken through the PC (the Calls service) are added at once
+ * with `record()`, from book `hfp`, and give way to the phone's own entry
+ * for the same call at the next refresh.
  */
 import { PbapFormat, PropertyBit, selectorOf } from '../../protocol/pbap/constants';
 import { CallKind, type Vcard } from '../../protocol/vcard/model';
@@ -30,7 +33,7 @@ export interface CallEntry {
   time: Date | undefined;
   /** X-IRMC-CALL-DATETIME as written. */
   timeText: string;
-  /** The history it came from (`ich`, `och`, `mch` or `cch`). */
+  /** The history it came from (`ich`, `och`, `mch` or `cch`), or `hfp` for a call the PC itself saw. */
   book: string;
 }
 
@@ -62,6 +65,20 @@ export interface CallLogEvents {
 
 export const DEFAULT_MAX_CALLS_PER_BOOK = 200;
 
+/** Calls the PC saw itself and the phone has not listed yet, at most. */
+export const MAX_LOCAL_CALLS = 200;
+
+/** A phone entry within this of a local one (same kind and number) is the same call. */
+const SAME_CALL_WINDOW_MS = 120_000;
+
+/** What the Calls service knows of a finished call. */
+export interface LocalCallRecord {
+  kind: CallEntryKind;
+  number: string | undefined;
+  name: string | undefined;
+  start: Date;
+}
+
 /** The properties a call list needs. */
 export const CALL_PROPERTIES = selectorOf([PropertyBit.Version, PropertyBit.Fn, PropertyBit.N, PropertyBit.Tel, PropertyBit.CallDateTime]);
 
@@ -71,6 +88,8 @@ const CARD_KIND: Record<string, CallEntryKind> = { [CallKind.Missed]: 'missed', 
 export class CallLog {
   readonly events = new Emitter<CallLogEvents>();
   private snapshot: CallLogSnapshot = { entries: [], newMissedCalls: undefined, skipped: [] };
+  /** Calls seen through the PC that the phone's histories did not show yet. */
+  private local: CallEntry[] = [];
 
   constructor(private readonly options: CallLogOptions) {}
 
@@ -80,6 +99,24 @@ export class CallLog {
 
   get newMissedCalls(): number | undefined {
     return this.snapshot.newMissedCalls;
+  }
+
+  /** Adds a call the PC itself took part in (from the Calls service), ahead of the next refresh. */
+  record(call: LocalCallRecord): void {
+    const entry: CallEntry = {
+      kind: call.kind,
+      number: call.number ?? '',
+      name: call.name,
+      nameSource: call.name === undefined ? undefined : 'contacts',
+      contactHandle: undefined,
+      time: call.start,
+      timeText: '',
+      book: 'hfp',
+    };
+    this.local.push(entry);
+    if (this.local.length > MAX_LOCAL_CALLS) this.local.splice(0, this.local.length - MAX_LOCAL_CALLS);
+    this.snapshot = { ...this.snapshot, entries: newestFirst([...this.snapshot.entries.filter((e) => e.book !== 'hfp'), ...this.local]) };
+    this.events.emit('updated', this.snapshot);
   }
 
   /** Pulls the histories and replaces the log. */
@@ -108,7 +145,10 @@ export class CallLog {
         }
       }
     }
-    this.snapshot = { entries: newestFirst(dedupe(entries)), newMissedCalls, skipped };
+    const phone = dedupe(entries);
+    // A local call the phone now lists is the phone's to show; the others stay until it does.
+    this.local = this.local.filter((l) => !phone.some((e) => sameCall(e, l)));
+    this.snapshot = { entries: newestFirst([...phone, ...this.local]), newMissedCalls, skipped };
     this.events.emit('updated', this.snapshot);
     return this.snapshot;
   }
@@ -207,4 +247,11 @@ function newestFirst(entries: CallEntry[]): CallEntry[] {
       return tb - ta || a.order - b.order;
     })
     .map((x) => x.entry);
+}
+
+function sameCall(phone: CallEntry, local: CallEntry): boolean {
+  if (phone.kind !== local.kind) return false;
+  if (phone.number.replace(/\D/g, '').slice(-9) !== local.number.replace(/\D/g, '').slice(-9)) return false;
+  if (!phone.time || !local.time) return true;
+  return Math.abs(phone.time.getTime() - local.time.getTime()) <= SAME_CALL_WINDOW_MS;
 }

@@ -123,3 +123,30 @@ test('parseCallDateTime', () => {
     assert.equal(parseCallDateTime(bad, 'local'), undefined, bad);
   }
 });
+
+test('calls the PC took part in show at once, and give way to the phone\'s own entry at the next refresh', async () => {
+  const books: Record<string, Book> = {
+    'telecom/mch.vcf': { cards: [callCard('MISSED', '20240105T093000', '+44 20 7946 0011', 'Ann Lee')], newMissedCalls: 1 },
+    'telecom/ich.vcf': { cards: [] },
+    'telecom/och.vcf': { cards: [] },
+  };
+  const { clock, log } = setup(books);
+  log.record({ kind: 'missed', number: '+442079460011', name: 'Ann Lee', start: new Date('2024-01-05T09:30:20Z') });
+  log.record({ kind: 'dialled', number: '+442079460099', name: undefined, start: new Date('2024-01-05T10:00:00Z') });
+  assert.deepEqual(
+    log.entries.map((e) => [e.kind, e.book]),
+    [
+      ['dialled', 'hfp'],
+      ['missed', 'hfp'],
+    ],
+  );
+  await run(clock, log.refresh());
+  // The phone lists the missed call: its entry replaces ours; the dialled one it does not list yet stays.
+  assert.deepEqual(
+    log.entries.map((e) => [e.kind, e.book]),
+    [
+      ['dialled', 'hfp'],
+      ['missed', 'mch'],
+    ],
+  );
+});
