@@ -6,6 +6,8 @@
 import { VirtualClock } from '../link/virtual-clock';
 import { MemoryAir, MemoryCentral, MemoryPeripheral } from '../link/memory';
 import { MemoryClassicAir, MemoryClassicClient, MemoryClassicHost } from '../link/memory/classic';
+import { MemoryScoLink, dropScoWithAcl } from '../link/memory/sco';
+import type { HandsFreeOptions } from '../sim-pc/hfp/hands-free-types';
 import { COD_AUDIO_VIDEO_HANDS_FREE, ClassOfDevice } from '../link/classic';
 import type { PduTapEvent } from '../link/memory/air-events';
 import { BleLinkModel } from '../link/link-model';
@@ -45,7 +47,16 @@ export interface TestbedOptions {
   recordPdus?: boolean;
   /** Bound on the PDU log; older entries are dropped. Default 200,000. */
   pduLogLimit?: number;
+  /** One-way latency of the SCO (call audio) link, ms. Default DEFAULT_TESTBED_SCO_LATENCY_MS. */
+  scoLatencyMs?: number;
+  /** Loss rate of the SCO link (0..1). Default 0. */
+  scoLossRate?: number;
+  /** The PC's hands-free settings (e.g. `codecs: [1]` for a CVSD-only PC). */
+  handsFree?: Omit<HandsFreeOptions, 'channel' | 'clock'>;
 }
+
+/** One-way SCO latency the testbed uses unless told otherwise (the in-memory link's own default). */
+export const DEFAULT_TESTBED_SCO_LATENCY_MS = 10;
 
 export const DEFAULT_PC_ADDRESS = 'AA:BB:CC:DD:EE:01';
 
@@ -60,6 +71,8 @@ export class Testbed {
   readonly classicAir: MemoryClassicAir;
   readonly classicHost: MemoryClassicHost | undefined;
   readonly classicClient: MemoryClassicClient | undefined;
+  /** The SCO medium for call audio; its channels drop with the ACL link between the same devices. */
+  readonly sco: MemoryScoLink;
   readonly phone: SimulatedPhone;
   readonly pc: PhoneLink;
   readonly pcAddress: string;
@@ -90,11 +103,17 @@ export class Testbed {
     this.classicClient = classic
       ? this.classicAir.createClient({ address: this.pcAddress, classOfDevice: options.pcClassOfDevice ?? COD_AUDIO_VIDEO_HANDS_FREE })
       : undefined;
+    this.sco = new MemoryScoLink(this.clock, {
+      seed,
+      latencyMs: options.scoLatencyMs ?? DEFAULT_TESTBED_SCO_LATENCY_MS,
+      lossRate: options.scoLossRate ?? 0,
+    });
+    dropScoWithAcl(this.sco, this.classicAir);
     this.phone = new SimulatedPhone({
       host: this.peripheral,
       clock: this.clock,
       profile: this.profile,
-      ...(this.classicHost ? { classicHost: this.classicHost } : {}),
+      ...(this.classicHost ? { classicHost: this.classicHost, scoEndpoint: this.sco.endpoint(this.profile.address, 'phone') } : {}),
     });
     this.pc = new PhoneLink({
       central: this.central,
@@ -107,6 +126,8 @@ export class Testbed {
       contacts: { defaultRegion: options.numberRegion ?? 'GB' },
       callLog: { dateZone: 'utc' },
       ...(options.backoff ? { backoff: options.backoff } : {}),
+      ...(this.classicClient ? { sco: this.sco.endpoint(this.pcAddress, 'pc') } : {}),
+      ...(options.handsFree ? { handsFree: options.handsFree } : {}),
     });
     if (options.recordPdus ?? true) {
       const limit = options.pduLogLimit ?? 200_000;

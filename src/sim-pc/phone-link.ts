@@ -22,6 +22,8 @@ import { Calls } from './services/calls';
 import { HfSupervisor } from './hfp/hf-supervisor';
 import type { HandsFree } from './hfp/hands-free';
 import type { HandsFreeOptions } from './hfp/hands-free-types';
+import { CallAudio, type CallAudioOptions } from './hfp/call-audio';
+import type { ScoEndpoint } from '../link/sco';
 
 export interface PhoneLinkOptions {
   central: BleCentral;
@@ -44,6 +46,10 @@ export interface PhoneLinkOptions {
   pbapTimeoutMs?: number;
   /** Hands-free settings (features, codecs, Apple identity, battery). */
   handsFree?: Omit<HandsFreeOptions, 'channel' | 'clock'>;
+  /** The PC's synchronous (SCO) radio; given, call audio from the phone is accepted (`callAudio`). */
+  sco?: ScoEndpoint;
+  /** Call audio settings (concealment, recording bound). */
+  callAudio?: Pick<CallAudioOptions, 'concealment' | 'maxRecordedSeconds'>;
 }
 
 export interface PhoneLinkEvents {
@@ -61,6 +67,8 @@ export class PhoneLink {
   readonly callLog: CallLog | undefined;
   /** Calls through the phone with the PC as hands-free (HFP); present when a classic radio was given. */
   readonly calls: Calls | undefined;
+  /** Call audio over SCO with the codec the hands-free session agreed; present when an SCO radio was given. */
+  readonly callAudio: CallAudio | undefined;
   private readonly hf: HfSupervisor | undefined;
   private pbapClient: PbapClient | undefined;
   private pbapOpening: Promise<PbapClient> | undefined;
@@ -110,6 +118,15 @@ export class PhoneLink {
       });
       this.hf.events.on('error', (err) => this.events.emit('error', err));
     }
+    this.callAudio = options.sco
+      ? new CallAudio({
+          ...options.callAudio,
+          endpoint: options.sco,
+          clock: options.clock,
+          phoneAddress: options.phoneAddress,
+          codec: () => this.hf?.handsFree?.codec,
+        })
+      : undefined;
     this.supervisor.events.on('health', (health) => this.events.emit('health', health));
     this.supervisor.events.on('connected', () => this.events.emit('connected'));
     this.supervisor.events.on('disconnected', (reason) => this.events.emit('disconnected', reason));
@@ -123,6 +140,7 @@ export class PhoneLink {
   start(): void {
     this.supervisor.start();
     this.hf?.start();
+    this.callAudio?.start();
   }
 
   /** The hands-free session in use once its service-level connection is up (for its details: codec, AG features). */
@@ -140,7 +158,7 @@ export class PhoneLink {
     const pbap = this.pbapClient;
     this.pbapClient = undefined;
     this.hf?.stop();
-    await Promise.all([this.supervisor.stop(), pbap?.disconnect().catch(() => undefined)]);
+    await Promise.all([this.supervisor.stop(), this.callAudio?.stop(), pbap?.disconnect().catch(() => undefined)]);
   }
 
   /**

@@ -2,7 +2,7 @@
  * A ready-to-run simulated phone: a PhoneModel, the Backchannel that drives
  * it and the ANCS provider, wired over a given GATT server host and clock;
  * with a classic host as well, the PBAP server and the HFP Audio Gateway
- * too. `start()` publishes the services and advertises the phone's name
+ * too, and with an SCO endpoint as well, call audio. `start()` publishes the services and advertises the phone's name
  * (an ANCS accessory solicits the ANCS UUID; the phone itself only shows
  * its name).
  */
@@ -12,6 +12,8 @@ import type { ClassicHost } from '../link/classic';
 import { AncsProvider } from './ancs-provider';
 import { Backchannel } from './backchannel';
 import { AudioGateway, type AudioGatewayOptions } from './hfp/audio-gateway';
+import { PhoneCallAudio, type PhoneCallAudioOptions } from './hfp/call-audio';
+import type { ScoEndpoint } from '../link/sco';
 import { PbapServer, type PbapServerOptions } from './pbap-server';
 import { PhoneModel, PhoneModelOptions } from './phone-model';
 import { PhoneProfile, loadPhoneProfile } from './profile';
@@ -27,6 +29,10 @@ export interface SimulatedPhoneOptions extends PhoneModelOptions {
   pbapOptions?: Pick<PbapServerOptions, 'maxSessions' | 'cardsPerChunk' | 'maxPacketLength' | 'timeoutMs'>;
   /** Tuning for the HFP Audio Gateway (how many HFs at once). */
   hfpOptions?: Pick<AudioGatewayOptions, 'maxSessions'>;
+  /** The phone's synchronous (SCO) radio; given with HFP, call audio runs over it (`phone.audio`). */
+  scoEndpoint?: ScoEndpoint;
+  /** Tuning for call audio (concealment, recording bound). */
+  audioOptions?: Pick<PhoneCallAudioOptions, 'concealment' | 'maxRecordedSeconds'>;
 }
 
 export class SimulatedPhone {
@@ -40,6 +46,8 @@ export class SimulatedPhone {
   readonly pbap: PbapServer | undefined;
   /** Present when a classic host was given and the profile has an `hfp` section. */
   readonly hfp: AudioGateway | undefined;
+  /** Call audio over SCO; present when the AG runs and an SCO endpoint was given. */
+  readonly audio: PhoneCallAudio | undefined;
   private running = false;
 
   constructor(options: SimulatedPhoneOptions) {
@@ -61,6 +69,10 @@ export class SimulatedPhone {
     this.hfp =
       this.classicHost !== undefined && this.profile.hfp !== undefined
         ? new AudioGateway({ ...options.hfpOptions, host: this.classicHost, model: this.model, profile: this.profile, clock: options.clock })
+        : undefined;
+    this.audio =
+      this.hfp !== undefined && options.scoEndpoint !== undefined
+        ? new PhoneCallAudio({ ...options.audioOptions, gateway: this.hfp, endpoint: options.scoEndpoint, clock: options.clock })
         : undefined;
     // The GATT server follows iOS publishing or withdrawing ANCS.
     this.model.events.on('ancsPublication', (published) => {
@@ -92,5 +104,6 @@ export class SimulatedPhone {
     this.ancs.stop();
     this.pbap?.stop();
     this.hfp?.stop();
+    void this.audio?.close();
   }
 }

@@ -81,6 +81,7 @@ export const CAPABILITIES: Readonly<Record<string, CapabilityInfo>> = {
   'calls.multiparty': { area: 'hfp', title: 'Waiting calls are held, swapped and joined' },
   'calls.network-loss': { area: 'hfp', title: 'A call the network drops ends on the PC too' },
   'calls.reconnect': { area: 'hfp', title: 'After going out of range the PC reconnects and shows the call in progress' },
+  'calls.audio': { area: 'hfp', title: 'Call audio flows both ways over SCO: mSBC when both sides have it, CVSD otherwise, on time and clean' },
 };
 
 /** Row id for scenarios that carry no `@cap:` tag. */
