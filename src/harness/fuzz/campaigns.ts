@@ -6,6 +6,7 @@
 import { CampaignProperty, checker } from './campaign';
 import { decoderRobustnessProperty, reassemblyProperty } from './ancs-codec';
 import { streamProperty } from './notification-stream';
+import { CALLS_CAMPAIGN } from './calls';
 
 export const CAMPAIGNS: Record<string, CampaignProperty[]> = {
   notifications: [
@@ -28,6 +29,7 @@ export const CAMPAIGNS: Record<string, CampaignProperty[]> = {
       check: checker(streamProperty),
     },
   ],
+  calls: CALLS_CAMPAIGN,
 };
 
 export function campaignNames(): string[] {
