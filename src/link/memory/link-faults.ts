@@ -13,28 +13,12 @@
 import { DisconnectReason } from '../att-codes';
 import { Timer } from '../clock';
 import { QueueFullError } from '../errors';
-import { normalizeAddress } from '../ble';
 import type { MemoryAir } from './memory-air';
 import type { MemoryLink } from './memory-link';
+import { FaultHandle, FaultTarget, MAX_PLANNED_FAULTS, Matcher, matchesConnection, matchesPair, silenceAt, toMatcher } from './fault-plan';
 
-export interface FaultTarget {
-  connectionId?: number;
-  address?: string;
-}
-
-/** A planned fault; `cancel` withdraws it if it has not happened yet. */
-export interface FaultHandle {
-  cancel(): void;
-  readonly pending: boolean;
-}
-
-/** Planned faults of each kind the air holds at once. */
-export const MAX_PLANNED_FAULTS = 256;
-
-interface Matcher {
-  connectionId: number | undefined;
-  address: string | undefined;
-}
+export type { FaultHandle, FaultTarget } from './fault-plan';
+export { MAX_PLANNED_FAULTS } from './fault-plan';
 
 interface PacketTrigger {
   matcher: Matcher;
@@ -194,39 +178,11 @@ export class LinkFaults {
     }
   }
 
-  /** The merged out-of-range span covering `time` among windows that apply, if any. */
   private silenceAt(time: number, applies: (m: Matcher) => boolean): { start: number; end: number } | undefined {
-    const relevant = [...this.windows].filter((w) => applies(w.matcher) && w.end > w.start);
-    const covering = relevant.find((w) => w.start <= time && time < w.end);
-    if (!covering) return undefined;
-    let { start, end } = covering;
-    // Grow the span until no other window overlaps or touches it.
-    for (let grown = true; grown; ) {
-      grown = false;
-      for (const w of relevant) {
-        if (w.start <= end && w.end >= start && (w.start < start || w.end > end)) {
-          start = Math.min(start, w.start);
-          end = Math.max(end, w.end);
-          grown = true;
-        }
-      }
-    }
-    return { start, end };
+    return silenceAt(this.windows, time, applies);
   }
 }
 
-function toMatcher(target: FaultTarget | undefined): Matcher {
-  return {
-    connectionId: target?.connectionId,
-    address: target?.address === undefined ? undefined : normalizeAddress(target.address),
-  };
-}
-
-function matchesPair(m: Matcher, peripheral: string, central: string): boolean {
-  return m.address === undefined || m.address === peripheral || m.address === central;
-}
-
 function matchesLink(m: Matcher, link: MemoryLink): boolean {
-  if (m.connectionId !== undefined && m.connectionId !== link.id) return false;
-  return matchesPair(m, link.peripheral.address, link.central.address);
+  return matchesConnection(m, link.id, link.peripheral.address, link.central.address);
 }

@@ -13,30 +13,18 @@
  * does not affect discovery or connects.
  */
 import { DisconnectReason } from '../../att-codes';
-import { normalizeAddress } from '../../ble';
 import { Timer } from '../../clock';
 import { QueueFullError } from '../../errors';
 import type { MemoryClassicAir } from './classic-air';
 import type { MemoryClassicLink } from './classic-link';
+import { FaultHandle, FaultTarget, MAX_PLANNED_FAULTS, Matcher, matchesConnection, matchesPair, silenceAt, toMatcher } from '../fault-plan';
 
-export interface ClassicFaultTarget {
-  connectionId?: number;
-  address?: string;
-}
-
-/** A planned fault; `cancel` withdraws it if it has not happened yet. */
-export interface ClassicFaultHandle {
-  cancel(): void;
-  readonly pending: boolean;
-}
+/** The same target and handle as the BLE air's faults. */
+export type ClassicFaultTarget = FaultTarget;
+export type ClassicFaultHandle = FaultHandle;
 
 /** Planned faults of each kind the air holds at once. */
-export const MAX_PLANNED_CLASSIC_FAULTS = 256;
-
-interface Matcher {
-  connectionId: number | undefined;
-  address: string | undefined;
-}
+export const MAX_PLANNED_CLASSIC_FAULTS = MAX_PLANNED_FAULTS;
 
 interface ByteTrigger {
   matcher: Matcher;
@@ -196,40 +184,12 @@ export class ClassicLinkFaults {
     }
   }
 
-  /** The merged out-of-range span covering `time` among windows that apply, if any. */
   private silenceAt(time: number, applies: (m: Matcher) => boolean): { start: number; end: number } | undefined {
     if (this.windows.size === 0) return undefined;
-    const relevant = [...this.windows].filter((w) => applies(w.matcher) && w.end > w.start);
-    const covering = relevant.find((w) => w.start <= time && time < w.end);
-    if (!covering) return undefined;
-    let { start, end } = covering;
-    // Grow the span until no other window overlaps or touches it.
-    for (let grown = true; grown; ) {
-      grown = false;
-      for (const w of relevant) {
-        if (w.start <= end && w.end >= start && (w.start < start || w.end > end)) {
-          start = Math.min(start, w.start);
-          end = Math.max(end, w.end);
-          grown = true;
-        }
-      }
-    }
-    return { start, end };
+    return silenceAt(this.windows, time, applies);
   }
 }
 
-function toMatcher(target: ClassicFaultTarget | undefined): Matcher {
-  return {
-    connectionId: target?.connectionId,
-    address: target?.address === undefined ? undefined : normalizeAddress(target.address),
-  };
-}
-
-function matchesPair(m: Matcher, host: string, client: string): boolean {
-  return m.address === undefined || m.address === host || m.address === client;
-}
-
 function matchesLink(m: Matcher, link: MemoryClassicLink): boolean {
-  if (m.connectionId !== undefined && m.connectionId !== link.id) return false;
-  return matchesPair(m, link.host.address, link.client.address);
+  return matchesConnection(m, link.id, link.host.address, link.client.address);
 }
