@@ -7,6 +7,14 @@
  * it, and every other result is unsolicited and goes to `onUnsolicited`
  * whenever it comes, even while a command is waiting. Lines that do not
  * decode are reported to `onProtocolError` once each and skipped.
+ *
+ * After a timeout the channel is out of step: the AG may still answer the
+ * command we gave up on (it was only slow, e.g. the link stalled just short
+ * of its supervision timeout). So the session sends nothing until it has
+ * resynchronised: the first final result that arrives is taken as that late
+ * answer and dropped, or, if none comes within another time limit, the
+ * answer is taken as lost. Only then does the next command go out, so a
+ * late answer is never read as the answer to a later command.
  */
 import type { ByteChannel } from '../../link/classic';
 import type { Clock, Timer } from '../../link/clock';
@@ -60,6 +68,8 @@ export interface AtSessionStats {
   badLines: number;
   commands: number;
   timeouts: number;
+  /** Final results that arrived after their command had timed out, and were dropped. */
+  lateFinals: number;
 }
 
 const EXPECTED: Partial<Record<HfCommand['kind'], AgResultKind[]>> = {
@@ -86,13 +96,15 @@ export function expectedResults(command: HfCommand): ReadonlySet<AgResultKind> {
 }
 
 export class AtSession {
-  readonly stats: AtSessionStats = { lines: 0, unsolicited: 0, unknown: 0, badLines: 0, commands: 0, timeouts: 0 };
+  readonly stats: AtSessionStats = { lines: 0, unsolicited: 0, unknown: 0, badLines: 0, commands: 0, timeouts: 0, lateFinals: 0 };
   private readonly splitter: ResultLineSplitter;
   private readonly timeoutMs: number;
   private readonly maxQueued: number;
   private readonly queue: Pending[] = [];
   private current: Pending | undefined;
   private timer: Timer | undefined;
+  /** Set while waiting for the late final result of a timed-out command. */
+  private resync: Timer | undefined;
   private closedBy: Error | undefined;
   private readonly unsubscribe: () => void;
 
@@ -162,6 +174,8 @@ export class AtSession {
     this.unsubscribe();
     this.timer?.cancel();
     this.timer = undefined;
+    this.resync?.cancel();
+    this.resync = undefined;
     const failed = this.current ? [this.current, ...this.queue] : [...this.queue];
     this.current = undefined;
     this.queue.length = 0;
@@ -196,7 +210,13 @@ export class AtSession {
       case 'ok':
       case 'error':
       case 'cmeError':
-        // A final result with nothing in flight is stale (a late answer to a timed-out command): drop it.
+        if (this.resync) {
+          // The late answer to the command that timed out: drop it; we are back in step.
+          this.stats.lateFinals++;
+          this.endResync();
+          return;
+        }
+        // A final result with nothing in flight answers nothing we asked: drop it.
         if (current) this.finish(current, result);
         return;
       case 'unknown':
@@ -223,7 +243,7 @@ export class AtSession {
   }
 
   private pump(): void {
-    while (!this.current && !this.closedBy) {
+    while (!this.current && !this.closedBy && !this.resync) {
       const next = this.queue.shift();
       if (!next) return;
       this.current = next;
@@ -244,8 +264,22 @@ export class AtSession {
     this.timer = undefined;
     this.current = undefined;
     this.stats.timeouts++;
+    this.resync = this.options.clock.schedule(pending.timeoutMs, () => {
+      this.resync = undefined;
+      this.pump();
+    });
     pending.reject(new TimeoutError(pending.text, pending.timeoutMs));
     this.options.onTimeout?.(pending.text);
+  }
+
+  /** True while the session holds its queue back, waiting for a timed-out command's late answer. */
+  get resynchronising(): boolean {
+    return this.resync !== undefined;
+  }
+
+  private endResync(): void {
+    this.resync?.cancel();
+    this.resync = undefined;
     this.pump();
   }
 }

@@ -75,10 +75,9 @@ test('call-stream can fail: a PC list that misses a call is reported with both l
 // Found by `phonebridge fuzz calls` (seed 5): AT+CHLD=2 is sent just as the phone goes out of range for
 // just under the supervision timeout; the PC's 5 s command timeout fires, the phone's late +CME ERROR
 // then ends the PC's next command (AT+CLCC), and every answer after it is read one command late, so the
-// PC never learns the call's number. Left as a todo until the PC's AT session resynchronises after a timeout.
+// PC never learned the call's number. Fixed by resynchronising the AT session after a timeout; kept as a regression.
 test(
   'call-stream: a command that times out during an outage does not desynchronise the PC',
-  { todo: 'HandsFree reads the late reply of a timed-out command as the next command\'s answer' },
   async () => {
     await runCallStreamCase({
       seed: 1,

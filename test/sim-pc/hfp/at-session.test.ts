@@ -93,6 +93,53 @@ test('a command times out, the next one is sent, and the responses cap holds', a
   assert.equal((await ok(clock, list)).length, MAX_RESPONSES_PER_COMMAND);
 });
 
+test('a late answer to a timed-out command is dropped, not read as the next command\'s answer', async () => {
+  const { clock, ag, session, timeouts } = setup();
+  ag.handler = (command) => (command.kind === 'chld' ? 'silent' : undefined);
+  const hold = session.send({ kind: 'chld', action: 2 });
+  const list = session.send({ kind: 'clcc' });
+  const err = await fails(clock, hold);
+  assert.ok(err instanceof TimeoutError);
+  assert.deepEqual(timeouts, ['AT+CHLD=2']);
+  // Resynchronising: AT+CLCC waits until the late answer arrives.
+  assert.equal(session.resynchronising, true);
+  assert.equal(session.inFlight, undefined);
+  assert.deepEqual(ag.lines, ['AT+CHLD=2']);
+  ag.send({ kind: 'cmeError', code: 3 });
+  await clock.runFor(100);
+  assert.equal(session.resynchronising, false);
+  assert.equal(session.stats.lateFinals, 1);
+  // The +CME ERROR was not taken as AT+CLCC's answer: AT+CLCC went out and the AG's OK answers it.
+  assert.deepEqual(await ok(clock, list), []);
+  assert.deepEqual(ag.lines, ['AT+CHLD=2', 'AT+CLCC']);
+});
+
+test('when the late answer never comes, the queue moves on after a second time limit', async () => {
+  const { clock, ag, session } = setup();
+  ag.handler = (command) => (command.kind === 'answer' ? 'silent' : undefined);
+  const answer = session.send({ kind: 'answer' });
+  const tone = session.send({ kind: 'vts', tone: '5' });
+  await fails(clock, answer);
+  await clock.runFor(900);
+  assert.deepEqual(ag.lines, ['ATA']);
+  await ok(clock, tone);
+  assert.deepEqual(ag.lines, ['ATA', 'AT+VTS=5']);
+  assert.equal(session.stats.lateFinals, 0);
+});
+
+test('close() during resynchronisation fails what is queued and leaves no timer', async () => {
+  const { clock, ag, session } = setup();
+  ag.handler = () => 'silent';
+  const first = session.send({ kind: 'answer' });
+  const second = session.send({ kind: 'vts', tone: '1' });
+  await fails(clock, first);
+  assert.equal(session.resynchronising, true);
+  session.close();
+  assert.ok((await fails(clock, second)) instanceof DisconnectedError);
+  assert.equal(session.resynchronising, false);
+  assert.equal(clock.pendingEvents, 0);
+});
+
 test('an unencodable command is refused before it is queued', async () => {
   const { clock, session, ag } = setup();
   const err = await fails(clock, session.send({ kind: 'dial', number: '12;ATH' }));
