@@ -3,7 +3,9 @@
  * and Class of Device that a PC discovers before connecting, an ACL
  * connection with pairing, and reliable byte channels on it (RFCOMM-like,
  * with frame size and credits) that carry OBEX (PBAP, MAP) and AT commands
- * (HFP). The phone hosts channels; the PC connects to them. The in-memory
+ * (HFP). The phone hosts most channels and the PC connects to them; for
+ * MAP's notification server the PC publishes a record and listens too, and
+ * the phone opens a channel back over the ACL the PC set up. The in-memory
  * link (`memory/classic/`) implements these; a real-radio one may follow.
  */
 import { Emitter } from '../util/emitter';
@@ -113,6 +115,18 @@ export interface ClassicHost {
   peers(): ClassicPeer[];
   /** Whether the user accepts pairing from this peer; every request by default. */
   setPairingPolicy(policy: (peer: ClassicPeer) => boolean): void;
+  /**
+   * SDP search on a connected PC (for the record of its MAP notification
+   * server). Rejects with LinkError `link.not-connected` when no ACL to it is up.
+   */
+  discoverPeer(address: string): Promise<ClassicDeviceInfo>;
+  /**
+   * Opens the PC's RFCOMM server channel over the ACL that is up. Rejects
+   * with LinkError `link.not-connected` (no ACL), `link.channel-refused`
+   * (nothing listens there, or the PC's acceptor says no),
+   * `link.channel-busy`, or DisconnectedError when the link goes down first.
+   */
+  openChannel(peerAddress: string, channel: number): Promise<ByteChannel>;
 }
 
 export interface ClassicConnectionEvents {
@@ -142,4 +156,10 @@ export interface ClassicClient {
   discover(address: string): Promise<ClassicDeviceInfo>;
   /** Connects the ACL, or returns the one already up: profiles share one connection to a device. */
   connect(address: string): Promise<ClassicConnection>;
+  /** Publishes (or replaces, by channel) one of the PC's own service records (MAP's MNS). */
+  addServiceRecord(record: ServiceRecord): void;
+  removeServiceRecord(channel: number): void;
+  /** Accepts channels a phone opens on `channel`; the acceptor sees the phone's address and the new channel. */
+  listen(channel: number, acceptor: (peerAddress: string, channel: ByteChannel) => boolean): void;
+  unlisten(channel: number): void;
 }

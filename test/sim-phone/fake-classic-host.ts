@@ -8,13 +8,14 @@
 import type {
   ByteChannel,
   ByteChannelEvents,
+  ClassicDeviceInfo,
   ClassicHost,
   ClassicHostEvents,
   ClassicPeer,
   ClassOfDevice,
   ServiceRecord,
 } from '../../src/link/classic';
-import { DisconnectedError } from '../../src/link/errors';
+import { DisconnectedError, LinkError } from '../../src/link/errors';
 import type { VirtualClock } from '../../src/link/virtual-clock';
 import { Emitter } from '../../src/util/emitter';
 
@@ -112,8 +113,16 @@ export class FakeClassicHost implements ClassicHost {
     // Pairing is not modelled here.
   }
 
+  discoverPeer(address: string): Promise<ClassicDeviceInfo> {
+    return Promise.reject(new LinkError('link.not-connected', `the fake host has no ACL to ${address}`));
+  }
+
+  openChannel(peerAddress: string): Promise<ByteChannel> {
+    return Promise.reject(new LinkError('link.not-connected', `the fake host has no ACL to ${peerAddress}`));
+  }
+
   /** Opens `channel` as the PC `pc`; the PC's end, or undefined when nobody listens or the phone refuses. */
-  openChannel(pc: FakePc, channel: number): FakeByteChannel | undefined {
+  openAs(pc: FakePc, channel: number): FakeByteChannel | undefined {
     const acceptor = this.acceptors.get(channel);
     if (acceptor === undefined) return undefined;
     const pcEnd = new FakeByteChannel(channel, this.clock, this.maxChunk);

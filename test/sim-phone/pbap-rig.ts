@@ -52,7 +52,7 @@ export interface Pc {
 
 /** Opens the PBAP channel as a PC; undefined when the phone refuses the channel. */
 export function openPc(rig: Rig, cod: ClassOfDevice = COD_AUDIO_VIDEO_HANDS_FREE, address = PC_ADDRESS, maxPacketLength = 0xffff): Pc | undefined {
-  const channel = rig.host.openChannel({ address, classOfDevice: cod }, rig.server.pbap.channel);
+  const channel = rig.host.openAs({ address, classOfDevice: cod }, rig.server.pbap.channel);
   if (channel === undefined) return undefined;
   const obex = new ObexClientSession({ send: (bytes) => channel.write(bytes), clock: rig.clock, maxPacketLength });
   channel.events.on('data', (chunk) => obex.receive(chunk));

@@ -4,8 +4,8 @@
  * any byte, and a one-service ClassicHost that lets a rig open a channel to
  * whatever the phone listens on (no pairing, no SDP, no link model).
  */
-import type { ByteChannel, ByteChannelEvents, ClassicHost, ClassicHostEvents, ClassicPeer, ServiceRecord } from '../../link/classic';
-import { DisconnectedError } from '../../link/errors';
+import type { ByteChannel, ByteChannelEvents, ClassicDeviceInfo, ClassicHost, ClassicHostEvents, ClassicPeer, ServiceRecord } from '../../link/classic';
+import { DisconnectedError, LinkError } from '../../link/errors';
 import type { VirtualClock } from '../../link/virtual-clock';
 import { Emitter } from '../../util/emitter';
 
@@ -95,6 +95,12 @@ export class FuzzClassicHost implements ClassicHost {
     return [];
   }
   setPairingPolicy(): void {}
+  discoverPeer(address: string): Promise<ClassicDeviceInfo> {
+    return Promise.reject(new LinkError('link.not-connected', `the fuzz host has no ACL to ${address}`));
+  }
+  openChannel(peerAddress: string): Promise<ByteChannel> {
+    return Promise.reject(new LinkError('link.not-connected', `the fuzz host has no ACL to ${peerAddress}`));
+  }
 
   listen(channel: number, acceptor: (peer: ClassicPeer, channel: ByteChannel) => boolean): void {
     this.acceptors.set(channel, acceptor);

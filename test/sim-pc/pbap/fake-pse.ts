@@ -144,6 +144,12 @@ export class FakePhone implements ClassicClient {
     this.dropArmed = options.dropAfterBytes !== undefined;
   }
 
+  // The PC's own records and listeners: PBAP never uses them.
+  addServiceRecord(): void {}
+  removeServiceRecord(): void {}
+  listen(): void {}
+  unlisten(): void {}
+
   record(): ServiceRecord {
     const attributes: Record<number, number | string> = { 0x0314: 0x01, ...(this.options.attributes ?? {}) };
     if (this.options.features !== undefined) attributes[0x0317] = this.options.features;

@@ -60,7 +60,7 @@ export class Hf {
   }
 
   static connect(rig: AgRig, address = HF_ADDRESS): Hf {
-    const channel = rig.host.openChannel({ address, classOfDevice: HF_COD }, rig.ag.hfp.channel);
+    const channel = rig.host.openAs({ address, classOfDevice: HF_COD }, rig.ag.hfp.channel);
     if (channel === undefined) throw new Error('the AG refused the channel');
     return new Hf(rig, channel);
   }

@@ -3,9 +3,11 @@
  * phone, then an SDP search costing model.sdpQueryMs) and connecting (page,
  * then model.connectSetupMs of ACL setup). Both wait, up to the page
  * timeout, for the phone to be on and in range, and the step completes only
- * if it still is at the end. Holds the PC's bond store and connections.
+ * if it still is at the end. Holds the PC's bond store and connections, and
+ * the PC's own service records and channel acceptors (MAP's notification
+ * server, which the phone connects back to).
  */
-import { ClassOfDevice, ClassicClient, ClassicDeviceInfo } from '../../classic';
+import { ByteChannel, ClassOfDevice, ClassicClient, ClassicDeviceInfo, ServiceRecord } from '../../classic';
 import { MemoryBondStore, normalizeAddress } from '../../ble';
 import { Timer } from '../../clock';
 import { LinkError, QueueFullError } from '../../errors';
@@ -13,11 +15,16 @@ import { RFCOMM_MAX_FRAME_SIZE, RFCOMM_MIN_FRAME_SIZE } from '../../classic-mode
 import type { MemoryClassicAir } from './classic-air';
 import type { MemoryClassicConnection } from './classic-connection';
 import type { MemoryClassicHost } from './classic-host';
-import { checkClassOfDevice } from './classic-host';
+import { checkChannel, checkClassOfDevice, copyRecord } from './classic-host';
 import type { MemoryClassicLink } from './classic-link';
+
+/** Decides a channel the phone opens to the PC. */
+export type ClientChannelAcceptor = (peerAddress: string, channel: ByteChannel) => boolean;
 
 export interface MemoryClassicClientOptions {
   address: string;
+  /** The PC's name, as the phone's SDP search of it reports (default "PC"). */
+  name?: string;
   classOfDevice: ClassOfDevice;
   /** Largest RFCOMM frame this PC offers (default 32767, so the phone's offer decides). */
   maxFrameSize?: number;
@@ -49,6 +56,9 @@ export class MemoryClassicClient implements ClassicClient {
   /** Connects under way, by phone address; a second connect joins the first. */
   private readonly connecting = new Map<string, Promise<MemoryClassicConnection>>();
   private readonly links = new Map<string, MemoryClassicLink>();
+  private readonly records = new Map<number, ServiceRecord>();
+  private readonly acceptors = new Map<number, ClientChannelAcceptor>();
+  private readonly deviceName: string;
 
   constructor(
     private readonly air: MemoryClassicAir,
@@ -56,6 +66,7 @@ export class MemoryClassicClient implements ClassicClient {
   ) {
     this.address = normalizeAddress(options.address);
     this.classOfDevice = checkClassOfDevice(options.classOfDevice);
+    this.deviceName = options.name ?? 'PC';
     const maxFrameSize = options.maxFrameSize ?? RFCOMM_MAX_FRAME_SIZE;
     if (!(Number.isInteger(maxFrameSize) && maxFrameSize >= RFCOMM_MIN_FRAME_SIZE && maxFrameSize <= RFCOMM_MAX_FRAME_SIZE)) {
       throw new RangeError(`max frame size ${maxFrameSize} is outside ${RFCOMM_MIN_FRAME_SIZE}..${RFCOMM_MAX_FRAME_SIZE}`);
@@ -120,7 +131,41 @@ export class MemoryClassicClient implements ClassicClient {
     return attempt;
   }
 
+  /** Publishes a record of the PC's, replacing the one on the same channel. */
+  addServiceRecord(record: ServiceRecord): void {
+    checkChannel(record.channel);
+    this.records.set(record.channel, copyRecord(record));
+  }
+
+  removeServiceRecord(channel: number): void {
+    this.records.delete(channel);
+  }
+
+  /** Accepts channels the phone opens on `channel` (1..30), replacing an earlier acceptor there. */
+  listen(channel: number, acceptor: ClientChannelAcceptor): void {
+    checkChannel(channel);
+    this.acceptors.set(channel, acceptor);
+  }
+
+  unlisten(channel: number): void {
+    this.acceptors.delete(channel);
+  }
+
   // ---- used by the rest of memory/classic ----
+
+  /** What the phone's SDP search of this PC finds now (copies). */
+  info(): ClassicDeviceInfo {
+    return {
+      address: this.address,
+      name: this.deviceName,
+      classOfDevice: this.classOfDevice,
+      records: [...this.records.values()].sort((a, b) => a.channel - b.channel).map(copyRecord),
+    };
+  }
+
+  acceptorFor(channel: number): ClientChannelAcceptor | undefined {
+    return this.acceptors.get(channel);
+  }
 
   /** Power or range changed somewhere: waiting pages take another look. */
   rangeChanged(): void {

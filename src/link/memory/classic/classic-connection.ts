@@ -46,7 +46,7 @@ export class MemoryClassicConnection implements ClassicConnection {
     return this.link
       .channels()
       .map((dlc) => dlc.client)
-      .filter((end) => end.open);
+      .filter((end): end is MemoryByteChannel => end !== undefined && end.open);
   }
 
   /**
@@ -84,7 +84,7 @@ export class MemoryClassicConnection implements ClassicConnection {
     if (this.link.hasChannel(channel)) {
       return Promise.reject(new LinkError('link.channel-busy', `channel ${channel} to ${this.peerAddress} is already in use`));
     }
-    const dlc = new RfcommDlc(this.link, channel, this.link.client.maxFrameSize);
+    const dlc = new RfcommDlc(this.link, channel, 'client', this.link.client.maxFrameSize);
     this.link.addDlc(dlc);
     return dlc.open();
   }

@@ -1,8 +1,9 @@
 /**
  * The phone's BR/EDR radio on the in-memory classic air: its name, Class of
  * Device and SDP records (what a PC's discovery returns), its channel
- * acceptors, pairing policy and bond store, its connected PCs, and a
- * Bluetooth power switch.
+ * acceptors, pairing policy and bond store, its connected PCs, channels it
+ * opens back to a connected PC (MAP notifications), and a Bluetooth power
+ * switch.
  */
 import {
   ByteChannel,
@@ -15,11 +16,14 @@ import {
 } from '../../classic';
 import { DisconnectReason } from '../../att-codes';
 import { MemoryBondStore, normalizeAddress } from '../../ble';
+import { LinkError } from '../../errors';
 import { ClassicLinkModel, RFCOMM_MAX_CHANNEL, RFCOMM_MIN_CHANNEL } from '../../classic-model';
 import { Emitter } from '../../../util/emitter';
 import type { MemoryClassicAir } from './classic-air';
 import type { MemoryClassicLink } from './classic-link';
 import { MemoryClassicPeer } from './classic-peer';
+import type { MemoryByteChannel } from './memory-byte-channel';
+import { RfcommDlc } from './rfcomm-dlc';
 
 export interface MemoryClassicHostOptions {
   address: string;
@@ -105,6 +109,48 @@ export class MemoryClassicHost implements ClassicHost {
   }
 
   /**
+   * SDP search on a connected PC: its records as they are model.sdpQueryMs
+   * later (the search crosses the ACL, so out of range it waits, and a link
+   * that drops meanwhile rejects it).
+   */
+  discoverPeer(address: string): Promise<ClassicDeviceInfo> {
+    const found = this.linkTo(address);
+    if (found instanceof LinkError) return Promise.reject(found);
+    const link = found;
+    return new Promise<ClassicDeviceInfo>((resolve, reject) => {
+      const finish = (): void => {
+        if (!link.isAttached) {
+          reject(new LinkError('link.not-connected', `the link to ${link.client.address} went down during the SDP search`));
+          return;
+        }
+        const resume = link.outOfRangeUntil(this.air.clock.now());
+        if (resume !== undefined) {
+          this.air.clock.schedule(resume - this.air.clock.now(), finish);
+          return;
+        }
+        resolve(link.client.info());
+      };
+      this.air.clock.schedule(this.model.sdpQueryMs, finish);
+    });
+  }
+
+  /** Opens a server channel of a connected PC (see ClassicHost.openChannel). */
+  openChannel(peerAddress: string, channel: number): Promise<MemoryByteChannel> {
+    if (!(Number.isInteger(channel) && channel >= RFCOMM_MIN_CHANNEL && channel <= RFCOMM_MAX_CHANNEL)) {
+      return Promise.reject(new LinkError('link.bad-argument', `RFCOMM channel ${channel} is outside 1..30`));
+    }
+    const found = this.linkTo(peerAddress);
+    if (found instanceof LinkError) return Promise.reject(found);
+    if (!found.canMove) return Promise.reject(new LinkError('link.not-connected', `the link to ${found.client.address} is closing`));
+    if (found.hasChannel(channel, 'host')) {
+      return Promise.reject(new LinkError('link.channel-busy', `channel ${channel} to ${found.client.address} is already in use`));
+    }
+    const dlc = new RfcommDlc(found, channel, 'host', this.model.rfcommFrameSize);
+    found.addDlc(dlc);
+    return dlc.open();
+  }
+
+  /**
    * Bluetooth off: every connection ends at once on this side (reason 0x16,
    * its channels close too); each PC notices only when its supervision
    * timeout expires (0x08). Records, acceptors and bonds stay.
@@ -139,6 +185,18 @@ export class MemoryClassicHost implements ClassicHost {
     };
   }
 
+  /** The attached link to a PC, or the LinkError saying why there is none. */
+  private linkTo(address: string): MemoryClassicLink | LinkError {
+    let target: string;
+    try {
+      target = normalizeAddress(address);
+    } catch {
+      return new LinkError('link.bad-argument', `not a device address: ${address}`);
+    }
+    for (const link of this.links.values()) if (link.client.address === target && link.isAttached) return link;
+    return new LinkError('link.not-connected', `no ACL connection to ${target}`);
+  }
+
   acceptorFor(channel: number): ChannelAcceptor | undefined {
     return this.acceptors.get(channel);
   }
@@ -163,7 +221,8 @@ export class MemoryClassicHost implements ClassicHost {
   }
 }
 
-function checkChannel(channel: number): void {
+/** Throws RangeError for a channel outside 1..30. */
+export function checkChannel(channel: number): void {
   if (!(Number.isInteger(channel) && channel >= RFCOMM_MIN_CHANNEL && channel <= RFCOMM_MAX_CHANNEL)) {
     throw new RangeError(`RFCOMM channel ${channel} is outside ${RFCOMM_MIN_CHANNEL}..${RFCOMM_MAX_CHANNEL}`);
   }
@@ -175,7 +234,8 @@ export function checkClassOfDevice(cod: ClassOfDevice): ClassOfDevice {
   return cod;
 }
 
-function copyRecord(record: ServiceRecord): ServiceRecord {
+/** A deep copy of a record, so callers cannot change what was published. */
+export function copyRecord(record: ServiceRecord): ServiceRecord {
   return {
     serviceClasses: [...record.serviceClasses],
     profile: { ...record.profile },

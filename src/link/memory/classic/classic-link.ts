@@ -17,7 +17,7 @@ import { MemoryClassicConnection } from './classic-connection';
 import type { MemoryClassicHost } from './classic-host';
 import { ClassicFrame, ClassicPipe, PipeOwner } from './classic-pipe';
 import { MemoryClassicPeer } from './classic-peer';
-import type { RfcommDlc } from './rfcomm-dlc';
+import { dlcKey, type DlcSide, type RfcommDlc } from './rfcomm-dlc';
 
 export class MemoryClassicLink implements PipeOwner {
   readonly model: ClassicLinkModel;
@@ -28,7 +28,7 @@ export class MemoryClassicLink implements PipeOwner {
   readonly peer: MemoryClassicPeer;
   hostEncrypted = false;
   clientEncrypted = false;
-  private readonly dlcs = new Map<number, RfcommDlc>();
+  private readonly dlcs = new Map<string, RfcommDlc>();
   private open = true;
   private hostAttached = true;
   private hostReason: number = DisconnectReason.ConnectionTimeout;
@@ -128,13 +128,13 @@ export class MemoryClassicLink implements PipeOwner {
     }
   }
 
-  /** True when channel `n` is open, opening or closing on this link. */
-  hasChannel(n: number): boolean {
-    return this.dlcs.has(n);
+  /** True when channel `n` opened by `initiator` is open, opening or closing on this link. */
+  hasChannel(n: number, initiator: DlcSide = 'client'): boolean {
+    return this.dlcs.has(dlcKey(initiator, n));
   }
 
   addDlc(dlc: RfcommDlc): void {
-    this.dlcs.set(dlc.channel, dlc);
+    this.dlcs.set(dlc.key, dlc);
   }
 
   /** Channels on this link (open, opening or closing), oldest first. */
@@ -143,7 +143,7 @@ export class MemoryClassicLink implements PipeOwner {
   }
 
   dlcFinished(dlc: RfcommDlc): void {
-    if (this.dlcs.get(dlc.channel) === dlc) this.dlcs.delete(dlc.channel);
+    if (this.dlcs.get(dlc.key) === dlc) this.dlcs.delete(dlc.key);
   }
 
   channelOpened(dlc: RfcommDlc, frameSize: number, initialCredits: number): void {
