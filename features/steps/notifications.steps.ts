@@ -21,7 +21,7 @@ const CATEGORY_BY_APP: Record<string, keyof typeof CategoryId> = {
 };
 
 function post(world: PhoneBridgeWorld, spec: NotificationSpec): number {
-  const id = world.tb.phone.backchannel.postNotification({ category: CATEGORY_BY_APP[spec.appId] ?? 'Other', ...spec });
+  const id = world.bed.phone.backchannel.postNotification({ category: CATEGORY_BY_APP[spec.appId] ?? 'Other', ...spec });
   world.currentPhoneNotification = id;
   world.notes[`posted:${id}`] = { title: spec.title, message: spec.message };
   return id;
@@ -32,27 +32,27 @@ const seconds = (s: number): number => Math.round(s * 1000);
 // ---- setting up -------------------------------------------------------------
 
 Given('the PC is paired with the phone', async function (this: PhoneBridgeWorld) {
-  await this.tb.pair();
+  await this.bed.pair();
 });
 
 Given('the phone refuses pairing', function (this: PhoneBridgeWorld) {
-  this.tb.peripheral.setPairingPolicy(() => false);
+  this.bed.setPairingPolicy(() => false);
 });
 
 Given('the user allows {string} for the PC', function (this: PhoneBridgeWorld, permission: string) {
-  const backchannel = this.tb.phone.backchannel;
-  if (permission === 'Share System Notifications') backchannel.allowShareSystemNotifications(this.tb.pcAddress);
-  else if (permission === 'Sync Contacts') backchannel.allowSyncContacts(this.tb.pcAddress);
+  const backchannel = this.bed.phone.backchannel;
+  if (permission === 'Share System Notifications') backchannel.allowShareSystemNotifications(this.bed.pcAddress);
+  else if (permission === 'Sync Contacts') backchannel.allowSyncContacts(this.bed.pcAddress);
   else assert.fail(`unknown permission "${permission}"`);
 });
 
 Given(/^the PC (?:is connected|connects) to the phone$/, async function (this: PhoneBridgeWorld) {
-  await this.tb.connectPc();
+  await this.bed.connectPc();
 });
 
 When('the PC connects to the phone without pairing', async function (this: PhoneBridgeWorld) {
-  this.tb.startPc();
-  await this.tb.clock.runFor(3000);
+  this.bed.startPc();
+  await this.bed.clock.runFor(3000);
 });
 
 // ---- the phone ----------------------------------------------------------------
@@ -82,14 +82,14 @@ When(
   'the phone shows a notification from {string} titled {string} with a message of {int} characters',
   function (this: PhoneBridgeWorld, appId: string, title: string, length: number) {
     const message = Array.from({ length }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-    this.notes.dsSince = this.tb.pdus.length;
+    this.notes.dsSince = this.bed.pdus.length;
     post(this, { appId, title, message, negativeActionLabel: 'Clear' });
   },
 );
 
 Given(/^the phone shows (\d+) notifications from "([^"]*)"(?: at once)?$/, function (this: PhoneBridgeWorld, count: string, appId: string) {
   const n = Number(count);
-  this.notes.burstStart = this.tb.clock.now();
+  this.notes.burstStart = this.bed.clock.now();
   this.notes.burstCount = n;
   for (let i = 1; i <= n; i++) post(this, { appId, title: `Contact ${i}`, message: `Message number ${i}`, negativeActionLabel: 'Clear' });
 });
@@ -97,7 +97,7 @@ Given(/^the phone shows (\d+) notifications from "([^"]*)"(?: at once)?$/, funct
 When('the phone changes that notification\'s message to {string}', function (this: PhoneBridgeWorld, message: string) {
   const id = this.currentPhoneNotification;
   assert.ok(id !== undefined, 'no notification to change');
-  this.tb.phone.backchannel.modifyNotification(id, { message });
+  this.bed.phone.backchannel.modifyNotification(id, { message });
   const posted = this.notes[`posted:${id}`] as { title: string };
   this.notes[`posted:${id}`] = { ...posted, message };
 });
@@ -105,64 +105,64 @@ When('the phone changes that notification\'s message to {string}', function (thi
 When('the user clears that notification on the phone', function (this: PhoneBridgeWorld) {
   const id = this.currentPhoneNotification;
   assert.ok(id !== undefined, 'no notification to clear');
-  this.tb.phone.backchannel.removeNotification(id);
+  this.bed.phone.backchannel.removeNotification(id);
 });
 
 When(/^while it is away the user clears (\d+) notifications? on the phone$/, function (this: PhoneBridgeWorld, count: string) {
-  const all = this.tb.phone.model.notifications.all();
-  for (const n of all.slice(0, Number(count))) this.tb.phone.backchannel.removeNotification(n.id);
+  const all = this.bed.phone.model.notifications.all();
+  for (const n of all.slice(0, Number(count))) this.bed.phone.backchannel.removeNotification(n.id);
 });
 
 // ---- faults --------------------------------------------------------------------
 
 function rememberPcState(world: PhoneBridgeWorld): void {
-  world.faultAt = world.tb.clock.now();
-  world.notes.reconnectsBefore = world.tb.pc.health().reconnectTimingsMs.length;
+  world.faultAt = world.bed.clock.now();
+  world.notes.reconnectsBefore = world.bed.pc.health().reconnectTimingsMs.length;
   world.savedPcIds.clear();
-  for (const e of world.tb.pc.notifications.list()) world.savedPcIds.set(e.title, e.id);
+  for (const e of world.bed.pc.notifications.list()) world.savedPcIds.set(e.title, e.id);
 }
 
 When('the phone goes out of range for {int} s', function (this: PhoneBridgeWorld, s: number) {
   rememberPcState(this);
   this.notes.outOfRangeMs = seconds(s);
-  this.tb.outOfRange(seconds(s));
+  this.bed.outOfRange(seconds(s));
 });
 
 When('the link drops', function (this: PhoneBridgeWorld) {
   rememberPcState(this);
   this.notes.outOfRangeMs = 0;
-  this.tb.dropLinks();
+  this.bed.dropLinks();
 });
 
 When('the phone withdraws the notification service', function (this: PhoneBridgeWorld) {
   rememberPcState(this);
-  this.tb.phone.backchannel.withdrawAncs();
+  this.bed.phone.backchannel.withdrawAncs();
 });
 
 When('the phone publishes the notification service again', function (this: PhoneBridgeWorld) {
-  this.tb.phone.backchannel.publishAncs();
+  this.bed.phone.backchannel.publishAncs();
 });
 
 Then('within {float} s of link time the PC reports notifications as unavailable', async function (this: PhoneBridgeWorld, s: number) {
   const unavailable = () => {
-    const ancs = this.tb.pc.health().ancs;
+    const ancs = this.bed.pc.health().ancs;
     return ancs.state === 'failed' && ancs.lastError?.code === 'sim-pc.ancs-unavailable';
   };
-  await this.tb.clock.runUntil(unavailable, seconds(s));
-  assert.ok(this.tb.pc.health().connected, 'the link itself should stay up');
+  await this.bed.clock.runUntil(unavailable, seconds(s));
+  assert.ok(this.bed.pc.health().connected, 'the link itself should stay up');
 });
 
 // ---- the PC --------------------------------------------------------------------
 
 When('the user dismisses that notification on the PC', async function (this: PhoneBridgeWorld) {
   const entry = pcEntryForCurrent(this);
-  await settle(this, this.tb.pc.notifications.dismiss(entry.id));
+  await settle(this, this.bed.pc.notifications.dismiss(entry.id));
 });
 
 When('the user tries to dismiss that notification on the PC', async function (this: PhoneBridgeWorld) {
   const entry = pcEntryForCurrent(this);
   try {
-    await settle(this, this.tb.pc.notifications.dismiss(entry.id));
+    await settle(this, this.bed.pc.notifications.dismiss(entry.id));
     this.lastRefusal = undefined;
   } catch (err) {
     this.lastRefusal = err as Error;
@@ -172,7 +172,7 @@ When('the user tries to dismiss that notification on the PC', async function (th
 When('the user tries to reply {string} to that notification on the PC', async function (this: PhoneBridgeWorld, text: string) {
   const entry = pcEntryForCurrent(this);
   try {
-    await settle(this, this.tb.pc.notifications.reply(entry.id, text));
+    await settle(this, this.bed.pc.notifications.reply(entry.id, text));
     this.lastRefusal = undefined;
   } catch (err) {
     this.lastRefusal = err as Error;
@@ -184,10 +184,10 @@ When('the user tries to reply {string} to that notification on the PC', async fu
 Then(
   /^within ([\d.]+) s of link time the PC shows a notification from "([^"]*)" titled "([^"]*)" saying "([^"]*)"$/,
   async function (this: PhoneBridgeWorld, s: string, appName: string, title: string, message: string) {
-    const center = this.tb.pc.notifications;
+    const center = this.bed.pc.notifications;
     const match = () => center.list().some((e) => e.appName === appName && e.title === title && e.message === message);
     try {
-      await this.tb.clock.runUntil(match, seconds(Number(s)));
+      await this.bed.clock.runUntil(match, seconds(Number(s)));
     } catch {
       assert.fail(`the PC shows ${describeList(center.list())}, not [${appName}] ${JSON.stringify(title)}: ${JSON.stringify(message)}`);
     }
@@ -195,25 +195,25 @@ Then(
 );
 
 Then(/^within ([\d.]+) s of link time the PC shows (\d+) notifications?$/, async function (this: PhoneBridgeWorld, s: string, count: string) {
-  const center = this.tb.pc.notifications;
+  const center = this.bed.pc.notifications;
   const want = Number(count);
   // "Shows" means live entries: a stale entry from an earlier session is not on screen as current.
   const live = () => center.list().filter((e) => !e.stale);
   try {
-    await this.tb.clock.runUntil(() => live().length === want && center.list().length === want, seconds(Number(s)));
+    await this.bed.clock.runUntil(() => live().length === want && center.list().length === want, seconds(Number(s)));
   } catch {
     assert.fail(`the PC shows ${center.list().length} notifications, not ${want}: ${describeList(center.list())}`);
   }
 });
 
 Then(/^after ([\d.]+) s of link time the PC shows (\d+) notifications?$/, async function (this: PhoneBridgeWorld, s: string, count: string) {
-  await this.tb.clock.runFor(seconds(Number(s)));
-  const list = this.tb.pc.notifications.list();
+  await this.bed.clock.runFor(seconds(Number(s)));
+  const list = this.bed.pc.notifications.list();
   assert.equal(list.length, Number(count), `the PC shows ${describeList(list)}`);
 });
 
 Then('the PC shows {int} notification(s)', function (this: PhoneBridgeWorld, count: number) {
-  const list = this.tb.pc.notifications.list();
+  const list = this.bed.pc.notifications.list();
   assert.equal(list.length, count, `the PC shows ${describeList(list)}`);
 });
 
@@ -231,7 +231,7 @@ Then('that notification on the PC is in the {string} category', function (this: 
 Then(
   /^the PC groups them as (\d+) from "([^"]*)" and (\d+) from "([^"]*)"$/,
   function (this: PhoneBridgeWorld, n1: string, app1: string, n2: string, app2: string) {
-    const groups = new Map(this.tb.pc.notifications.byApp().map((g) => [g.label, g.entries.length] as const));
+    const groups = new Map(this.bed.pc.notifications.byApp().map((g) => [g.label, g.entries.length] as const));
     assert.equal(groups.get(app1), Number(n1), `groups: ${JSON.stringify([...groups])}`);
     assert.equal(groups.get(app2), Number(n2), `groups: ${JSON.stringify([...groups])}`);
   },
@@ -240,7 +240,7 @@ Then(
 Then(
   'within {float} s of link time the PC shows that notification with the whole {int}-character message',
   async function (this: PhoneBridgeWorld, s: number, length: number) {
-    await this.tb.clock.runUntil(() => {
+    await this.bed.clock.runUntil(() => {
       try {
         return pcEntryForCurrent(this).message.length === length;
       } catch {
@@ -252,8 +252,8 @@ Then(
 
 Then('the phone sent that reply in Data Source notifications of at most MTU-3 bytes, as many as it needs', function (this: PhoneBridgeWorld) {
   const since = Number(this.notes.dsSince ?? 0);
-  const payload = (this.tb.pc.health().mtu ?? 23) - 3;
-  const sizes = this.tb.pdus
+  const payload = (this.bed.pc.health().mtu ?? 23) - 3;
+  const sizes = this.bed.pdus
     .slice(since)
     .filter((p) => p.kind === 'ATT_HANDLE_VALUE_NTF' && p.characteristic === ANCS_DATA_SOURCE_UUID)
     .map((p) => p.value?.length ?? 0);
@@ -268,19 +268,19 @@ Then('the phone sent that reply in Data Source notifications of at most MTU-3 by
 
 Then('the phone no longer shows that notification', function (this: PhoneBridgeWorld) {
   const id = this.currentPhoneNotification;
-  assert.ok(id !== undefined && !this.tb.phone.model.notifications.has(id));
+  assert.ok(id !== undefined && !this.bed.phone.model.notifications.has(id));
 });
 
 Then('within {float} s of link time the phone no longer shows that notification', async function (this: PhoneBridgeWorld, s: number) {
   const id = this.currentPhoneNotification;
   assert.ok(id !== undefined, 'no notification in this scenario');
-  await this.tb.clock.runUntil(() => !this.tb.phone.model.notifications.has(id), seconds(s));
+  await this.bed.clock.runUntil(() => !this.bed.phone.model.notifications.has(id), seconds(s));
 });
 
 Then('the phone still shows that notification', async function (this: PhoneBridgeWorld) {
-  await this.tb.clock.runFor(1000);
+  await this.bed.clock.runFor(1000);
   const id = this.currentPhoneNotification;
-  assert.ok(id !== undefined && this.tb.phone.model.notifications.has(id), 'the notification is gone from the phone');
+  assert.ok(id !== undefined && this.bed.phone.model.notifications.has(id), 'the notification is gone from the phone');
 });
 
 Then('the PC refuses with a reason that mentions {string}', function (this: PhoneBridgeWorld, phrase: string) {
@@ -294,30 +294,30 @@ Then('the limitation {string} holds as documented', async function (this: PhoneB
 });
 
 Then('all of them are marked as pre-existing', function (this: PhoneBridgeWorld) {
-  const list = this.tb.pc.notifications.list();
+  const list = this.bed.pc.notifications.list();
   assert.ok(list.length > 0);
   for (const e of list) assert.ok(e.flags & EventFlag.PreExisting, `${JSON.stringify(e.title)} is not marked PreExisting`);
 });
 
 Then('the phone answers {string}', function (this: PhoneBridgeWorld, error: string) {
   assert.equal(error, 'Insufficient Authentication');
-  const refused = this.tb.pdus.some((p) => p.kind === 'ATT_ERROR_RSP' && p.attCode === AttErrorCode.InsufficientAuthentication);
+  const refused = this.bed.pdus.some((p) => p.kind === 'ATT_ERROR_RSP' && p.attCode === AttErrorCode.InsufficientAuthentication);
   assert.ok(refused, 'no ATT Insufficient Authentication was sent');
 });
 
 Then('within {float} s of link time the PC is connected to the phone again', async function (this: PhoneBridgeWorld, s: number) {
   const before = Number(this.notes.reconnectsBefore ?? 0);
-  await this.tb.clock.runUntil(() => this.tb.pc.health().connected && this.tb.pc.health().reconnectTimingsMs.length > before, seconds(s));
+  await this.bed.clock.runUntil(() => this.bed.pc.health().connected && this.bed.pc.health().reconnectTimingsMs.length > before, seconds(s));
 });
 
 Then('the PC shows no notification twice', function (this: PhoneBridgeWorld) {
-  const keys = this.tb.pc.notifications.list().map((e) => JSON.stringify([e.appId, e.title, e.message, e.dateRaw]));
+  const keys = this.bed.pc.notifications.list().map((e) => JSON.stringify([e.appId, e.title, e.message, e.dateRaw]));
   assert.equal(new Set(keys).size, keys.length, `duplicates in ${keys.join('; ')}`);
 });
 
 Then('the notifications the PC kept have the same PC ids as before', function (this: PhoneBridgeWorld) {
   let kept = 0;
-  for (const e of this.tb.pc.notifications.list()) {
+  for (const e of this.bed.pc.notifications.list()) {
     const before = this.savedPcIds.get(e.title);
     if (before === undefined) continue;
     kept++;
@@ -327,10 +327,10 @@ Then('the notifications the PC kept have the same PC ids as before', function (t
 });
 
 Then('the PC reconnected within the backoff bounds', async function (this: PhoneBridgeWorld) {
-  const timings = this.tb.pc.health().reconnectTimingsMs;
+  const timings = this.bed.pc.health().reconnectTimingsMs;
   const took = timings[timings.length - 1];
   assert.ok(took !== undefined, 'no reconnect was recorded');
-  const model = this.tb.model;
+  const model = this.bed.model;
   const away = Number(this.notes.outOfRangeMs ?? 0);
   // Worst case: the outage, then the longest wait the policy can draw for any retry made during
   // it (capped, with full positive jitter), then one connect attempt that has to time out and one that succeeds.
@@ -345,7 +345,7 @@ Then('the PC reconnected within the backoff bounds', async function (this: Phone
 });
 
 Then('all {int} appear on the PC within the time the link model predicts', async function (this: PhoneBridgeWorld, count: number) {
-  const tb = this.tb;
+  const tb = this.bed;
   const start = Number(this.notes.burstStart ?? tb.clock.now());
   const center = tb.pc.notifications;
   await tb.clock.runUntil(() => center.list().length >= count, 120_000);

@@ -12,7 +12,7 @@ export async function settle<T>(world: PhoneBridgeWorld, promise: Promise<T>, ti
     done = true;
   });
   watched.catch(() => undefined);
-  await world.tb.clock.runUntil(() => done, timeoutMs);
+  await world.bed.clock.runUntil(() => done, timeoutMs);
   return watched;
 }
 
@@ -22,7 +22,7 @@ export function pcEntryForCurrent(world: PhoneBridgeWorld): NotificationEntry {
   if (id === undefined) throw new Error('no notification was posted in this scenario');
   const posted = world.notes[`posted:${id}`] as { title: string; message: string } | undefined;
   if (!posted) throw new Error(`notification ${id} was not posted by a step`);
-  const entry = world.tb.pc.notifications.list().find((e) => e.title === posted.title);
+  const entry = world.bed.pc.notifications.list().find((e) => e.title === posted.title);
   if (!entry) throw new Error(`the PC does not show a notification titled "${posted.title}"`);
   return entry;
 }

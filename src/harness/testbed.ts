@@ -3,6 +3,8 @@
  * shared clock, ready for a scenario, a fuzz run or a benchmark. It owns
  * wiring only: what to do with the phone and the PC is the caller's.
  */
+import type { GattPeer } from '../link/ble';
+import type { ScenarioBed } from './scenario-bed';
 import { VirtualClock } from '../link/virtual-clock';
 import { MemoryAir, MemoryCentral, MemoryPeripheral } from '../link/memory';
 import { MemoryClassicAir, MemoryClassicClient, MemoryClassicHost } from '../link/memory/classic';
@@ -60,7 +62,7 @@ export const DEFAULT_TESTBED_SCO_LATENCY_MS = 10;
 
 export const DEFAULT_PC_ADDRESS = 'AA:BB:CC:DD:EE:01';
 
-export class Testbed {
+export class Testbed implements ScenarioBed {
   readonly clock: VirtualClock;
   readonly air: MemoryAir;
   readonly profile: PhoneProfile;
@@ -137,6 +139,11 @@ export class Testbed {
       });
     }
     this.phone.start();
+  }
+
+  /** Whether the phone's user accepts a BLE pairing request. */
+  setPairingPolicy(policy: (peer: GattPeer) => boolean): void {
+    this.peripheral.setPairingPolicy(policy);
   }
 
   /** The phone walks out of range of the PC for `ms`: both radios, BLE and BR/EDR, go quiet. */

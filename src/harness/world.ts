@@ -5,7 +5,9 @@
  * helpers to attach verdicts and measured figures to the report.
  */
 import { After, Before, IWorldOptions, World, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
-import { Testbed, TestbedOptions } from './testbed';
+import { Testbed, TestbedError, TestbedOptions } from './testbed';
+import type { ScenarioBed } from './scenario-bed';
+import { createScenarioBed } from './bed-factory';
 import type { Figure } from './report/types';
 import { FIGURE_MEDIA_TYPE, VERDICT_MEDIA_TYPE } from './report/from-messages';
 
@@ -22,7 +24,7 @@ export type ScenarioVerdict = 'supported' | 'limited' | 'deviation';
 
 
 export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
-  private bed: Testbed | undefined;
+  private built: ScenarioBed | undefined;
   /** Store id of the notification the scenario last talked about on the phone. */
   currentPhoneNotification: number | undefined;
   /** PC-side ids seen at a checkpoint, to compare after a reconnect. */
@@ -48,16 +50,26 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
     };
   }
 
-  get tb(): Testbed {
-    if (!this.bed) {
+  /** The testbed of this scenario, on the run's transport (built on first use). */
+  get bed(): ScenarioBed {
+    if (!this.built) {
       const { phone, transport, seed } = this.params;
-      this.bed = new Testbed({ ...this.testbedOverrides, phone, transport, seed });
+      this.built = createScenarioBed({ ...this.testbedOverrides, phone, transport, seed });
     }
-    return this.bed;
+    return this.built;
+  }
+
+  /** The in-memory testbed, for steps of profiles only the in-memory link carries (contacts, calls, messages). */
+  get tb(): Testbed {
+    const bed = this.bed;
+    if (!(bed instanceof Testbed)) {
+      throw new TestbedError(`this step needs the in-memory link; the ${bed.transport} transport carries notifications only`);
+    }
+    return bed;
   }
 
   get hasTestbed(): boolean {
-    return this.bed !== undefined;
+    return this.built !== undefined;
   }
 
   async verdict(verdict: ScenarioVerdict, note?: string): Promise<void> {
@@ -79,5 +91,5 @@ Before(function (this: PhoneBridgeWorld) {
 });
 
 After(async function (this: PhoneBridgeWorld) {
-  if (this.hasTestbed) await this.tb.shutdown();
+  if (this.hasTestbed) await this.bed.shutdown();
 });
