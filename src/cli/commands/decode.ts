@@ -2,13 +2,15 @@
  * `phonebridge decode <kind> <input...>`: decodes protocol bytes or text to
  * JSON. Thin: parsing and naming live in src/harness/decode-*.ts and the
  * codecs. Kinds: ancs-ns, ancs-cp, ancs-ds (several fragments), obex (a
- * packet), at (AT commands or results).
+ * packet), at (AT commands or results), vcard (a .vcf file), bmsg (a MAP
+ * bMessage file).
  */
 import type { Argv, CommandModule } from 'yargs';
 import { describeControlPoint, describeDataSource, describeNotificationSource, fragmentsFromWords, parseHex } from '../../harness/decode-ancs';
 import { describeObex } from '../../harness/decode-obex';
 import { AtDirection, describeAt } from '../../harness/decode-at';
 import { describeVcards } from '../../harness/decode-vcard';
+import { describeBmsg } from '../../harness/decode-bmsg';
 import { readFileSync } from 'node:fs';
 
 interface DecodeArgs {
@@ -20,7 +22,7 @@ interface DecodeArgs {
   direction?: string;
 }
 
-const KINDS = ['ancs-ns', 'ancs-cp', 'ancs-ds', 'obex', 'at', 'vcard'] as const;
+const KINDS = ['ancs-ns', 'ancs-cp', 'ancs-ds', 'obex', 'at', 'vcard', 'bmsg'] as const;
 
 /** JSON with byte arrays and bigints readable. */
 function replacer(_key: string, value: unknown): unknown {
@@ -36,7 +38,7 @@ const command: CommandModule<object, DecodeArgs> = {
     yargs
       .positional('kind', {
         choices: KINDS,
-        describe: 'ancs-ns: Notification Source; ancs-cp: Control Point; ancs-ds: Data Source (several fragments allowed); obex: one OBEX packet; at: AT commands or results; vcard: a .vcf file',
+        describe: 'ancs-ns: Notification Source; ancs-cp: Control Point; ancs-ds: Data Source (several fragments allowed); obex: one OBEX packet; at: AT commands or results; vcard: a .vcf file; bmsg: a MAP bMessage file',
       })
       .positional('input', { type: 'string', array: true, describe: 'hex bytes (for ancs-ds each word of 3+ bytes is one fragment), or AT text' })
       .option('request', { type: 'string', describe: 'ancs-ds: the Control Point request (hex) the reply answers' })
@@ -47,7 +49,8 @@ const command: CommandModule<object, DecodeArgs> = {
       .example('$0 decode ancs-ds --request 004300000001ffff 00430000000105 0048656c6c6f', 'a reply in two fragments, its length split between them')
       .example('$0 decode obex 80 00 07 10 00 10 00', 'an OBEX Connect request')
       .example("$0 decode at 'AT+BRSF=1012' '+BRSF: 4079' 'OK'", 'an exchange of the service-level connection')
-      .example('$0 decode vcard fixtures/contacts/contacts-10.vcf', 'every card in a file') as unknown as Argv<DecodeArgs>,
+      .example('$0 decode vcard fixtures/contacts/contacts-10.vcf', 'every card in a file')
+      .example('$0 decode bmsg message.bmsg', 'a bMessage: parties, body and the LENGTH check') as unknown as Argv<DecodeArgs>,
   handler: (args) => {
     const words = args.input.map(String);
     let out: unknown;
@@ -72,6 +75,11 @@ const command: CommandModule<object, DecodeArgs> = {
       case 'vcard': {
         if (words.length !== 1) throw new Error('decode vcard takes one file');
         out = describeVcards(readFileSync(words[0] as string));
+        break;
+      }
+      case 'bmsg': {
+        if (words.length !== 1) throw new Error('decode bmsg takes one file');
+        out = describeBmsg(readFileSync(words[0] as string));
         break;
       }
       default:
