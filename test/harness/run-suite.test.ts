@@ -86,7 +86,7 @@ test('runSuite runs each phone, writes the report and points latest at it', asyn
   const { root, options, output } = throwaway(t);
   const result = await runSuite({ ...options, phones: ['iphone', 'android'] });
   assert.equal(result.ok, false, 'one scenario fails');
-  assert.deepEqual(readdirSync(result.dir).sort(), ['android-memory', 'compat.json', 'compat.md', 'iphone-memory']);
+  assert.deepEqual(readdirSync(result.dir).sort(), ['android-memory', 'compat.html', 'compat.json', 'compat.md', 'iphone-memory']);
   for (const sub of ['iphone-memory', 'android-memory']) {
     assert.deepEqual(readdirSync(path.join(result.dir, sub)).sort(), ['cucumber.html', 'junit.xml', 'messages.ndjson']);
   }

@@ -1,5 +1,5 @@
 /**
- * Writes a report to disk: `<out>/<run-id>/compat.json` and `compat.md` beside
+ * Writes a report to disk: `<out>/<run-id>/compat.json`, `compat.md` and `compat.html` beside
  * the cucumber files of the run (`messages.ndjson`, `cucumber.html`,
  * `junit.xml`), then points `<out>/latest` at that directory — a relative
  * symlink, or a copy where symlinks are not allowed.
@@ -10,6 +10,7 @@ import { ReportError } from './errors';
 import type { ArtifactCopy } from './merge';
 import { redactReport } from './redact';
 import { REPORT_FILE } from './read-report';
+import { HTML_FILE, renderHtml } from './render-html';
 import { renderMarkdown } from './render-markdown';
 import { CompatReport } from './types';
 
@@ -117,6 +118,7 @@ export interface WrittenReport {
   dir: string;
   json: string;
   markdown: string;
+  html: string;
   report: CompatReport;
   latest?: LatestLink;
 }
@@ -137,7 +139,9 @@ export function writeReport(options: WriteReportOptions): WrittenReport {
   const markdown = path.join(dir, MARKDOWN_FILE);
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(markdown, renderMarkdown(report));
-  const written: WrittenReport = { dir, json, markdown, report };
+  const html = path.join(dir, HTML_FILE);
+  writeFileSync(html, renderHtml(report, { dir }));
+  const written: WrittenReport = { dir, json, markdown, html, report };
   if (options.updateLatest !== false) written.latest = pointLatest(options.outDir, path.basename(dir), options.symlink);
   return written;
 }
