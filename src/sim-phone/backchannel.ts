@@ -1,8 +1,8 @@
 /**
  * The Backchannel: how a test, a scenario or a script acts on the simulated
  * phone as its user or the outside world would (a notification arrives, the
- * user flips a toggle, an app gets installed, a call comes in, the network
- * drops). Each method is also a
+ * user flips a toggle, an app gets installed, a call comes in, a text
+ * arrives, the network drops). Each method is also a
  * `Stimulus` value, so JSON scripts can drive the phone on the clock.
  */
 import { Timer } from '../link/clock';
@@ -11,9 +11,12 @@ import type { ContactChanges, ContactInit } from './contact-data';
 import { UnknownNotificationError } from './errors';
 import type { Call } from './hfp/call-model';
 import { applyCallStimulus, isCallStimulus } from './hfp/call-stimulus';
+import { UnknownMessageError } from './map/map-errors';
+import { isMessageStimulus, parseMessageSpec, receivedInit, type MessageRef, type MessageSpec } from './map/message-stimulus';
 import { NotificationChanges } from './notification-store';
 import { PhoneModel } from './phone-model';
 import { UnknownContactError } from './phonebook-errors';
+import { StimulusError } from './errors';
 import {
   CallSpec,
   ContactRef,
@@ -38,6 +41,8 @@ export class Backchannel {
   private readonly refs = new Map<string, number>();
   /** Script names (`ref`) of added contacts -> contact ids. */
   private readonly contactRefs = new Map<string, number>();
+  /** Script names (`ref`) of received messages -> message ids. */
+  private readonly messageRefs = new Map<string, number>();
 
   constructor(readonly model: PhoneModel) {}
 
@@ -92,6 +97,34 @@ export class Backchannel {
 
   revokeSyncContacts(pcAddress?: string): void {
     this.model.setPermission(pcAddress, 'syncContacts', false);
+  }
+
+  /** The user enables "Show Message Notifications" for one PC, or for every PC (gates MAP on iOS). */
+  allowMessageNotifications(pcAddress?: string): void {
+    this.model.setPermission(pcAddress, 'showMessageNotifications', true);
+  }
+
+  /** The user turns "Show Message Notifications" off; a PC's MAP session closes (on iOS). */
+  revokeMessageNotifications(pcAddress?: string): void {
+    this.model.setPermission(pcAddress, 'showMessageNotifications', false);
+  }
+
+  /**
+   * A text, iMessage, group message or MMS arrives from someone; returns
+   * the message id. Throws StimulusError for a spec that does not validate.
+   */
+  receiveMessage(spec: MessageSpec, ref?: string): number {
+    const checked = parseMessageSpec(spec, 'message', (field, problem) => {
+      throw new StimulusError(field, problem);
+    });
+    const message = this.model.messages.receive(receivedInit(checked, this.model.clock.date()));
+    if (ref !== undefined) this.messageRefs.set(ref, message.id);
+    return message.id;
+  }
+
+  /** The user reads a message on the phone itself. */
+  readMessage(message: MessageRef): void {
+    this.model.messages.setRead(this.resolveMessage(message), true);
   }
 
   /** Adds a contact; returns its id. */
@@ -193,11 +226,16 @@ export class Backchannel {
 
   /**
    * Applies one stimulus; returns the new id for `postNotification`,
-   * `addContact` and `addCall`, and the call index for the call stimuli
-   * that start a call.
+   * `addContact`, `addCall` and `receiveMessage`, and the call index for
+   * the call stimuli that start a call.
    */
   apply(stimulus: Stimulus): number | undefined {
     if (isCallStimulus(stimulus)) return applyCallStimulus(this.model.telephony, stimulus);
+    if (isMessageStimulus(stimulus)) {
+      if (stimulus.kind === 'receiveMessage') return this.receiveMessage(stimulus.message, stimulus.ref);
+      this.readMessage(stimulus.message);
+      return undefined;
+    }
     switch (stimulus.kind) {
       case 'postNotification':
         return this.postNotification(stimulus.notification, stimulus.ref);
@@ -227,6 +265,12 @@ export class Backchannel {
         return undefined;
       case 'revokeSyncContacts':
         this.revokeSyncContacts(stimulus.pcAddress);
+        return undefined;
+      case 'allowMessageNotifications':
+        this.allowMessageNotifications(stimulus.pcAddress);
+        return undefined;
+      case 'revokeMessageNotifications':
+        this.revokeMessageNotifications(stimulus.pcAddress);
         return undefined;
       case 'addContact':
         return this.addContact(stimulus.contact, stimulus.ref);
@@ -284,6 +328,14 @@ export class Backchannel {
     if (typeof notification === 'number') return notification;
     const id = this.refs.get(notification);
     if (id === undefined) throw new UnknownNotificationError(notification);
+    return id;
+  }
+
+  /** The message id behind a reference. */
+  resolveMessage(message: MessageRef): number {
+    if (typeof message === 'number') return message;
+    const id = this.messageRefs.get(message);
+    if (id === undefined) throw new UnknownMessageError(message);
     return id;
   }
 

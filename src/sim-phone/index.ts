@@ -37,3 +37,4 @@ export { CallHistory } from './call-history';
 export type { CallRecord, CallInit, CallKind } from './call-history';
 export { PbapServer } from './pbap-server';
 export type { PbapServerOptions } from './pbap-server';
+export * from './map';

@@ -1,15 +1,16 @@
 /**
- * The simulated phone's state: its notifications, contacts and call log,
- * its installed apps and the user's per-PC permission toggles, with change
- * events, and its live calls (`telephony`). Profile servers (ANCS, PBAP,
- * HFP; MAP later) read and change this model; the Backchannel is how tests
- * and scripts drive it.
+ * The simulated phone's state: its notifications, text messages, contacts
+ * and call log, its installed apps and the user's per-PC permission
+ * toggles, with change events, and its live calls (`telephony`). Profile
+ * servers (ANCS, PBAP, MAP, HFP) read and change this model; the
+ * Backchannel is how tests and scripts drive it.
  */
 import { Clock } from '../link/clock';
 import { Emitter } from '../util/emitter';
 import { CallHistory, DEFAULT_CALL_LIMIT } from './call-history';
 import { ContactBook, DEFAULT_CONTACT_LIMIT } from './contact-book';
 import { CallModel, type CallModelOptions } from './hfp/call-model';
+import { DEFAULT_MESSAGE_LIMIT, MessageStore } from './map/message-store';
 import { NotificationStore, DEFAULT_NOTIFICATION_LIMIT } from './notification-store';
 import { PhoneProfile } from './profile';
 
@@ -19,7 +20,7 @@ export interface PcPermissions {
   shareSystemNotifications: boolean;
   /** "Sync Contacts" (gates PBAP). */
   syncContacts: boolean;
-  /** "Show Message Notifications" (gates MAP; reserved for later work). */
+  /** "Show Message Notifications" (gates MAP on iOS). */
   showMessageNotifications: boolean;
 }
 
@@ -41,6 +42,8 @@ export interface PhoneModelOptions {
   notificationLimit?: number;
   /** Most contacts the phone holds, owner card not counted (default 20,000). */
   contactLimit?: number;
+  /** Most text messages kept; the oldest is dropped first (default 10,000). */
+  messageLimit?: number;
   /** Most call records kept; older ones roll off (default 1,000). */
   callLimit?: number;
   /** Live-call timing and memory-dial entries (the call log is always `calls`). */
@@ -50,6 +53,8 @@ export interface PhoneModelOptions {
 export class PhoneModel {
   readonly events = new Emitter<PhoneModelEvents>();
   readonly notifications: NotificationStore;
+  /** Text messages received and sent (MAP reads and changes them). */
+  readonly messages: MessageStore;
   readonly contacts: ContactBook;
   readonly calls: CallHistory;
   /** Live calls and radio state (service, signal, roaming, battery); ended calls go to `calls`. */
@@ -66,6 +71,7 @@ export class PhoneModel {
     options: PhoneModelOptions = {},
   ) {
     this.notifications = new NotificationStore(options.notificationLimit ?? DEFAULT_NOTIFICATION_LIMIT);
+    this.messages = new MessageStore(options.messageLimit ?? DEFAULT_MESSAGE_LIMIT);
     this.contacts = new ContactBook(options.contactLimit ?? DEFAULT_CONTACT_LIMIT);
     this.calls = new CallHistory(options.callLimit ?? DEFAULT_CALL_LIMIT);
     this.telephony = new CallModel(clock, { ...options.telephony, history: this.calls });

@@ -1,7 +1,7 @@
 /**
  * Phone profiles: everything that makes one simulated phone behave unlike
- * another (link timing, ANCS, PBAP and HFP policy, installed apps, its BR/EDR
- * identity) as data in
+ * another (link timing, ANCS, PBAP, MAP and HFP policy, installed apps, its
+ * BR/EDR identity) as data in
  * `fixtures/phones/<id>.json`. This file defines the typed `PhoneProfile`,
  * validates the JSON field by field and loads a profile by name or path.
  */
@@ -11,6 +11,7 @@ import { ClassicLinkModel, checkClassicModel } from '../link/classic-model';
 import { BleLinkModel, checkBleModel } from '../link/link-model';
 import { ProfileError } from './errors';
 import { type HfpProfile, parseHfpProfile } from './hfp/hfp-profile';
+import { type MapProfile, parseMapProfile } from './map/map-profile';
 import {
   Fail,
   JsonObject,
@@ -68,7 +69,7 @@ export interface AncsProfile {
   actionEffects: Record<AncsAction, ActionEffect>;
 }
 
-/** Settings of profiles not modelled yet; later work gives them types. */
+/** Settings of a profile section not modelled yet (none at present; kept for later sections). */
 export type FutureProfileSection = Readonly<Record<string, unknown>>;
 
 export type PbapFormatName = '2.1' | '3.0';
@@ -118,7 +119,8 @@ export interface PhoneProfile {
   apps: Record<string, string>;
   /** BR/EDR identity and link timing; absent: the phone has no classic radio model. */
   classic?: ClassicProfile;
-  map?: FutureProfileSection;
+  /** Absent: the phone offers no message server. */
+  map?: MapProfile;
   /** Absent: the phone offers no phone book server. */
   pbap?: PbapProfile;
   /** Absent: the phone offers no HFP Audio Gateway. */
@@ -192,10 +194,7 @@ export function parsePhoneProfile(json: unknown, source?: string): PhoneProfile 
   if (root.classic !== undefined) profile.classic = parseClassic(root.classic, fail);
   if (root.pbap !== undefined) profile.pbap = parsePbap(root.pbap, fail);
   if (root.hfp !== undefined) profile.hfp = parseHfpProfile(root.hfp, fail);
-  for (const key of ['map'] as const) {
-    const section = root[key];
-    if (section !== undefined) profile[key] = { ...checkObject(section, key, fail) };
-  }
+  if (root.map !== undefined) profile.map = parseMapProfile(root.map, fail);
   return profile;
 }
 

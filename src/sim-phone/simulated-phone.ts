@@ -1,10 +1,11 @@
 /**
  * A ready-to-run simulated phone: a PhoneModel, the Backchannel that drives
  * it and the ANCS provider, wired over a given GATT server host and clock;
- * with a classic host as well, the PBAP server and the HFP Audio Gateway
- * too, and with an SCO endpoint as well, call audio. `start()` publishes the services and advertises the phone's name
- * (an ANCS accessory solicits the ANCS UUID; the phone itself only shows
- * its name).
+ * with a classic host as well, the PBAP server, the MAP server (with its
+ * MNS client) and the HFP Audio Gateway too, and with an SCO endpoint as
+ * well, call audio. `start()` publishes the services and advertises the
+ * phone's name (an ANCS accessory solicits the ANCS UUID; the phone itself
+ * only shows its name).
  */
 import { Clock } from '../link/clock';
 import { GattServerHost } from '../link/ble';
@@ -14,6 +15,7 @@ import { Backchannel } from './backchannel';
 import { AudioGateway, type AudioGatewayOptions } from './hfp/audio-gateway';
 import { PhoneCallAudio, type PhoneCallAudioOptions } from './hfp/call-audio';
 import type { ScoEndpoint } from '../link/sco';
+import { MapServer, type MapServerOptions } from './map/map-server';
 import { PbapServer, type PbapServerOptions } from './pbap-server';
 import { PhoneModel, PhoneModelOptions } from './phone-model';
 import { PhoneProfile, loadPhoneProfile } from './profile';
@@ -27,6 +29,8 @@ export interface SimulatedPhoneOptions extends PhoneModelOptions {
   classicHost?: ClassicHost;
   /** Tuning for the PBAP server (session limit, chunk size, OBEX packet length and timeout). */
   pbapOptions?: Pick<PbapServerOptions, 'maxSessions' | 'cardsPerChunk' | 'maxPacketLength' | 'timeoutMs'>;
+  /** Tuning for the MAP server (OBEX packet length and timeout, push size, MNS queue and retries). */
+  mapOptions?: Pick<MapServerOptions, 'maxPacketLength' | 'timeoutMs' | 'maxPushBytes' | 'mns'>;
   /** Tuning for the HFP Audio Gateway (how many HFs at once). */
   hfpOptions?: Pick<AudioGatewayOptions, 'maxSessions'>;
   /** The phone's synchronous (SCO) radio; given with HFP, call audio runs over it (`phone.audio`). */
@@ -44,6 +48,8 @@ export class SimulatedPhone {
   readonly classicHost: ClassicHost | undefined;
   /** Present when a classic host was given and the profile has a `pbap` section. */
   readonly pbap: PbapServer | undefined;
+  /** Present when a classic host was given and the profile has a `map` section. */
+  readonly map: MapServer | undefined;
   /** Present when a classic host was given and the profile has an `hfp` section. */
   readonly hfp: AudioGateway | undefined;
   /** Call audio over SCO; present when the AG runs and an SCO endpoint was given. */
@@ -66,6 +72,10 @@ export class SimulatedPhone {
       this.classicHost !== undefined && this.profile.pbap !== undefined
         ? new PbapServer({ ...options.pbapOptions, host: this.classicHost, model: this.model, profile: this.profile, clock: options.clock })
         : undefined;
+    this.map =
+      this.classicHost !== undefined && this.profile.map !== undefined
+        ? new MapServer({ ...options.mapOptions, host: this.classicHost, model: this.model, profile: this.profile, clock: options.clock })
+        : undefined;
     this.hfp =
       this.classicHost !== undefined && this.profile.hfp !== undefined
         ? new AudioGateway({ ...options.hfpOptions, host: this.classicHost, model: this.model, profile: this.profile, clock: options.clock })
@@ -86,23 +96,25 @@ export class SimulatedPhone {
     return this.running;
   }
 
-  /** Publishes ANCS (and PBAP and HFP) and starts advertising the phone's name. */
+  /** Publishes ANCS (and PBAP, MAP and HFP) and starts advertising the phone's name. */
   start(): void {
     if (this.running) return;
     this.running = true;
     if (this.model.ancsIsPublished) this.ancs.start();
     this.pbap?.start();
+    this.map?.start();
     this.hfp?.start();
     this.host.startAdvertising({ localName: this.profile.name });
   }
 
-  /** Stops advertising and withdraws ANCS, PBAP and HFP. The phone can be started again. */
+  /** Stops advertising and withdraws ANCS, PBAP, MAP and HFP. The phone can be started again. */
   stop(): void {
     if (!this.running) return;
     this.running = false;
     this.host.stopAdvertising();
     this.ancs.stop();
     this.pbap?.stop();
+    this.map?.stop();
     this.hfp?.stop();
     void this.audio?.close();
   }

@@ -2,7 +2,8 @@
  * Stimuli: the typed things a test or a script does to the phone (post a
  * notification, change or remove one, flip a permission, install an app,
  * add / edit / remove a contact, log a call, load a contact book, calls
- * and radio changes from hfp/call-stimulus.ts), as a
+ * and radio changes from hfp/call-stimulus.ts, messages arriving from
+ * map/message-stimulus.ts), as a
  * JSON-friendly discriminated union; their validation; and stimulus
  * scripts (`fixtures/notifications/*.json`: an array of `{ atMs, stimulus }`).
  */
@@ -13,6 +14,7 @@ import { CALL_KINDS, type CallKind } from './call-history';
 import { parseContactInitJson, parseContactJson, type ContactChanges, type ContactInit } from './contact-data';
 import { StimulusError } from './errors';
 import { CALL_STIMULUS_KINDS, type CallStimulus, isCallStimulusKind, parseCallStimulus } from './hfp/call-stimulus';
+import { MESSAGE_STIMULUS_KINDS, type MessageStimulus, isMessageStimulusKind, parseMessageStimulus } from './map/message-stimulus';
 import {
   Fail,
   JsonObject,
@@ -83,12 +85,15 @@ export type Stimulus =
   | { kind: 'publishAncs' }
   | { kind: 'allowSyncContacts'; pcAddress?: string }
   | { kind: 'revokeSyncContacts'; pcAddress?: string }
+  | { kind: 'allowMessageNotifications'; pcAddress?: string }
+  | { kind: 'revokeMessageNotifications'; pcAddress?: string }
   | { kind: 'addContact'; ref?: string; contact: ContactInit }
   | { kind: 'editContact'; contact: ContactRef; changes: ContactChanges }
   | { kind: 'removeContact'; contact: ContactRef }
   | { kind: 'addCall'; call: CallSpec }
   | { kind: 'loadContactBook'; file: string }
-  | CallStimulus;
+  | CallStimulus
+  | MessageStimulus;
 
 export type StimulusKind = Stimulus['kind'];
 
@@ -109,12 +114,15 @@ const KINDS: readonly StimulusKind[] = [
   'publishAncs',
   'allowSyncContacts',
   'revokeSyncContacts',
+  'allowMessageNotifications',
+  'revokeMessageNotifications',
   'addContact',
   'editContact',
   'removeContact',
   'addCall',
   'loadContactBook',
   ...CALL_STIMULUS_KINDS,
+  ...MESSAGE_STIMULUS_KINDS,
 ];
 const CATEGORY_NAMES = Object.keys(CategoryId) as CategoryName[];
 const SPEC_KEYS = ['appId', 'title', 'message', 'subtitle', 'category', 'date', 'silent', 'important', 'positiveActionLabel', 'negativeActionLabel'];
@@ -142,6 +150,7 @@ export function parseStimulus(json: unknown, field = 'stimulus', source?: string
   const kind = checkOneOf(required(obj, 'kind', field, fail), KINDS, join(field, 'kind'), fail);
   const at = (key: string): string => join(field, key);
   if (isCallStimulusKind(kind)) return parseCallStimulus(obj, kind, field, fail);
+  if (isMessageStimulusKind(kind)) return parseMessageStimulus(obj, kind, field, fail);
   switch (kind) {
     case 'postNotification': {
       checkKeys(obj, ['kind', 'ref', 'notification'], field, fail);
@@ -163,6 +172,8 @@ export function parseStimulus(json: unknown, field = 'stimulus', source?: string
     case 'revokeShareSystemNotifications':
     case 'allowSyncContacts':
     case 'revokeSyncContacts':
+    case 'allowMessageNotifications':
+    case 'revokeMessageNotifications':
       checkKeys(obj, ['kind', 'pcAddress'], field, fail);
       if (obj.pcAddress === undefined) return { kind };
       return { kind, pcAddress: checkString(obj.pcAddress, at('pcAddress'), fail, { pattern: ADDRESS }) };
@@ -280,8 +291,8 @@ function parseChanges(value: unknown, field: string, fail: Fail): NotificationCh
 
 /**
  * Validates a script: steps in non-decreasing `atMs`, each stimulus valid,
- * `ref` names unique, and every string reference naming a notification an
- * earlier step posted.
+ * `ref` names unique, and every string reference naming a notification,
+ * contact or message an earlier step posted, added or received.
  */
 export function parseStimulusScript(json: unknown, source?: string): ScriptStep[] {
   const fail: Fail = (f, problem) => {
@@ -290,6 +301,7 @@ export function parseStimulusScript(json: unknown, source?: string): ScriptStep[
   const list = checkArray(json, '', fail);
   const refs = new Set<string>();
   const contactRefs = new Set<string>();
+  const messageRefs = new Set<string>();
   let last = 0;
   return list.map((item, i) => {
     const field = join('', i);
@@ -317,6 +329,13 @@ export function parseStimulusScript(json: unknown, source?: string): ScriptStep[
       if (!contactRefs.has(stimulus.contact)) {
         fail(join(field, 'stimulus.contact'), `names ${JSON.stringify(stimulus.contact)}, which no earlier step added`);
       }
+    }
+    if (stimulus.kind === 'receiveMessage' && stimulus.ref !== undefined) {
+      if (messageRefs.has(stimulus.ref)) fail(join(field, 'stimulus.ref'), `repeats ${JSON.stringify(stimulus.ref)}`);
+      messageRefs.add(stimulus.ref);
+    }
+    if (stimulus.kind === 'readMessage' && typeof stimulus.message === 'string' && !messageRefs.has(stimulus.message)) {
+      fail(join(field, 'stimulus.message'), `names ${JSON.stringify(stimulus.message)}, which no earlier step received`);
     }
     return { atMs, stimulus };
   });

@@ -48,7 +48,8 @@ test('the iphone profile loads by name with the iOS defaults', () => {
   });
   assert.equal(p.apps['com.apple.MobileSMS'], 'Messages');
   assert.equal(p.apps['com.whatsapp.WhatsApp'], 'WhatsApp');
-  assert.equal(p.map, undefined);
+  assert.equal(p.map?.channel, 2);
+  assert.equal(p.map?.requiresShowMessageNotifications, true);
 });
 
 test('the android profile loads and drops the Share System Notifications gate', () => {
@@ -58,14 +59,14 @@ test('the android profile loads and drops the Share System Notifications gate', 
   assert.equal(p.ancs.replayPreExisting, true);
 });
 
-test('a profile loads from a path; optional sections may be left out, and the not-yet-modelled map section is kept as given', () => {
+test('a profile loads from a path; optional sections may be left out', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'profile-'));
   const file = path.join(dir, 'custom.json');
-  const { pbap: _pbap, hfp: _hfp, ...withoutPbapAndHfp } = iphoneJson();
-  writeFileSync(file, JSON.stringify({ ...withoutPbapAndHfp, id: 'custom', map: { sessions: 1 } }));
+  const { pbap: _pbap, hfp: _hfp, map: _map, ...withoutClassicProfiles } = iphoneJson();
+  writeFileSync(file, JSON.stringify({ ...withoutClassicProfiles, id: 'custom' }));
   const p = loadPhoneProfile(file);
   assert.equal(p.id, 'custom');
-  assert.deepEqual(p.map, { sessions: 1 });
+  assert.equal(p.map, undefined);
   assert.equal(p.hfp, undefined);
   assert.equal(p.pbap, undefined);
 });
