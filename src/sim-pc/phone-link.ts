@@ -1,7 +1,8 @@
 /**
  * PhoneLink: the small public facade over the PC side that the CLI, the
  * harness and users' code share. It composes the link supervisor with the
- * app services (today: notifications) and forwards their events; it holds
+ * app services (notifications; with a BR/EDR radio also contacts, the call
+ * log, calls and the messages inbox) and forwards their events; it holds
  * no protocol logic of its own.
  */
 import type { BleCentral } from '../link/ble';
@@ -24,6 +25,8 @@ import type { HandsFree } from './hfp/hands-free';
 import type { HandsFreeOptions } from './hfp/hands-free-types';
 import { CallAudio, type CallAudioOptions } from './hfp/call-audio';
 import type { ScoEndpoint } from '../link/sco';
+import { Inbox, type InboxOptions } from './services/inbox';
+import { MapSupervisor, type MapHealth, type MapSupervisorOptions } from './map/map-supervisor';
 
 export interface PhoneLinkOptions {
   central: BleCentral;
@@ -50,6 +53,10 @@ export interface PhoneLinkOptions {
   sco?: ScoEndpoint;
   /** Call audio settings (concealment, recording bound). */
   callAudio?: Pick<CallAudioOptions, 'concealment' | 'maxRecordedSeconds'>;
+  /** Inbox settings (bound, time zone of message times, text limit); the number region comes from `contacts`. */
+  inbox?: Omit<InboxOptions, 'clock' | 'contacts' | 'ownNumbers'>;
+  /** MAP settings (client timeouts, notification server channel and features, listing sizes). */
+  map?: Pick<MapSupervisorOptions, 'client' | 'mns' | 'sync'>;
 }
 
 export interface PhoneLinkEvents {
@@ -69,7 +76,10 @@ export class PhoneLink {
   readonly calls: Calls | undefined;
   /** Call audio over SCO with the codec the hands-free session agreed; present when an SCO radio was given. */
   readonly callAudio: CallAudio | undefined;
+  /** Text messages over MAP, in threads, with sending; present when a classic radio was given. */
+  readonly inbox: Inbox | undefined;
   private readonly hf: HfSupervisor | undefined;
+  private readonly map: MapSupervisor | undefined;
   private pbapClient: PbapClient | undefined;
   private pbapOpening: Promise<PbapClient> | undefined;
   private readonly classic: ClassicClient | undefined;
@@ -117,6 +127,30 @@ export class PhoneLink {
         ...(options.handsFree ? { handsFree: options.handsFree } : {}),
       });
       this.hf.events.on('error', (err) => this.events.emit('error', err));
+      // The owner's card (PBAP handle 0) gives the phone's own numbers, which sharpen group detection.
+      let ownNumbers: string[] = [];
+      contacts.events.on('synced', () => {
+        const owner = contacts.list().find((c) => c.handle === 0);
+        ownNumbers = owner ? owner.numbers.map((n) => n.number) : [];
+      });
+      const region = options.contacts?.defaultRegion;
+      this.inbox = new Inbox({
+        ...options.inbox,
+        ...(region === undefined ? {} : { defaultRegion: region }),
+        clock: options.clock,
+        contacts,
+        ownNumbers: () => ownNumbers,
+      });
+      this.map = new MapSupervisor({
+        ...options.map,
+        classic,
+        phoneAddress: options.phoneAddress,
+        clock: options.clock,
+        inbox: this.inbox,
+        random: (options.random ?? new Random(1)).fork(),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+      });
+      this.map.events.on('error', (err) => this.events.emit('error', err));
     }
     this.callAudio = options.sco
       ? new CallAudio({
@@ -140,6 +174,7 @@ export class PhoneLink {
   start(): void {
     this.supervisor.start();
     this.hf?.start();
+    this.map?.start();
     this.callAudio?.start();
   }
 
@@ -153,12 +188,27 @@ export class PhoneLink {
     return this.hf?.health();
   }
 
+  /** Messages health (MAS session, notification server, what blocks it); undefined without a classic radio. */
+  messagesHealth(): MapHealth | undefined {
+    return this.map?.health();
+  }
+
+  /** Connects messages now instead of at the next retry (e.g. after the user turned on Show Message Notifications). */
+  retryMessages(): void {
+    this.map?.retryNow();
+  }
+
   /** Cancels every timer and disconnects; resolves once the link is down (drive a virtual clock meanwhile). */
   async stop(): Promise<void> {
     const pbap = this.pbapClient;
     this.pbapClient = undefined;
     this.hf?.stop();
-    await Promise.all([this.supervisor.stop(), this.callAudio?.stop(), pbap?.disconnect().catch(() => undefined)]);
+    await Promise.all([
+      this.supervisor.stop(),
+      this.callAudio?.stop(),
+      pbap?.disconnect().catch(() => undefined),
+      this.map?.stop().catch(() => undefined),
+    ]);
   }
 
   /**
