@@ -10,7 +10,7 @@ const path = require('node:path');
 const PHONE = 'iphone';
 const TRANSPORT = 'memory';
 // Mirrors TRANSPORTS in src/harness/run-suite.ts.
-const TRANSPORTS = ['memory'];
+const TRANSPORTS = ['memory', 'hci'];
 
 function knownPhones() {
   const dir = path.join(__dirname, 'fixtures', 'phones');

@@ -1,4 +1,4 @@
-@hfp @cap:calls.audio
+@hfp @transport:memory @cap:calls.audio
 Feature: Call audio over SCO between the phone and the PC
   Once the codec is agreed the phone opens the synchronous voice link to the
   PC: transparent air mode carrying mSBC when both sides have wideband

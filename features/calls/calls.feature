@@ -1,4 +1,4 @@
-@hfp
+@hfp @transport:memory
 Feature: Calls through the phone, with the PC as a hands-free unit
   The PC connects to the iPhone's Audio Gateway over HFP, shows who is
   calling with the name from the phone's contacts, and answers, rejects,

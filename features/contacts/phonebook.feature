@@ -1,4 +1,4 @@
-@pbap
+@pbap @transport:memory
 Feature: The phone's contacts and call history on the PC
   The PC copies the iPhone's address book and call history over PBAP, as
   Phone Link does, once the user enables "Sync Contacts" for it. Numbers

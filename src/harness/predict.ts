@@ -34,6 +34,13 @@ export interface AncsBurstPrediction {
  * where CI is the connection interval and R the requests. Two intervals per
  * request is the floor (lower bound R * 2 * CI); the upper bound takes the
  * minimum packets per event everywhere, the expected figure the mean.
+ *
+ * `hostTurnaroundEvents` allows for real host stacks: when a host takes
+ * longer to answer than the controller waits before the next event (bleno
+ * hands each write to its parent process and back), a reply can miss the
+ * event after the request and go out one later. Each request may then cost
+ * up to that many more intervals, which the upper bound adds: R * H * CI.
+ * The in-memory link answers at once (H = 0).
  */
 export function predictAncsBurst(
   model: BleLinkModel,
@@ -41,6 +48,7 @@ export function predictAncsBurst(
   notifications: number,
   requests: number,
   meanReplyBytes: number,
+  hostTurnaroundEvents = 0,
 ): AncsBurstPrediction {
   const ci = model.connectionIntervalMs;
   const [pMin, pMax] = model.packetsPerEvent;
@@ -52,10 +60,11 @@ export function predictAncsBurst(
   return {
     lowerMs: requests * 2 * ci,
     expectedMs: at((pMin + pMax) / 2),
-    upperMs: at(pMin),
+    upperMs: at(pMin) + requests * hostTurnaroundEvents * ci,
     formula:
       `T = CI*(ceil(N*Pns/p) + R*(1 + ceil((F*Pfrag+1)/p))) with CI=${ci} ms, N=${notifications}, R=${requests}, ` +
-      `F=${fragments}, Pfrag=${pFrag}, Pns=${pNs}, p in [${pMin},${pMax}]; lower bound R*2*CI`,
+      `F=${fragments}, Pfrag=${pFrag}, Pns=${pNs}, p in [${pMin},${pMax}]; lower bound R*2*CI` +
+      (hostTurnaroundEvents > 0 ? `; upper bound adds R*${hostTurnaroundEvents}*CI for real host stacks' turnaround` : ''),
   };
 }
 

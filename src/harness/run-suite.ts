@@ -62,6 +62,8 @@ export interface RunSuiteOptions {
   stderr?: Writable;
   /** Wall clock for the report's times. */
   clock?: Clock;
+  /** Write one btsnoop capture per scenario into this folder (a sub-folder per phone × transport when there are several). */
+  capture?: string;
 }
 
 export interface RunSuiteResult {
@@ -161,7 +163,7 @@ interface CellRun {
   featurePaths: string[];
   supportPaths: string[];
   tagExpression: string;
-  worldParameters: { phone: string; transport: string; seed: number };
+  worldParameters: { phone: string; transport: string; seed: number; capture?: string };
   dir: string;
   quiet: boolean;
   stdout?: Writable;
@@ -252,7 +254,12 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
           featurePaths,
           supportPaths,
           tagExpression,
-          worldParameters: { phone: phone.worldValue, transport, seed: options.seed },
+          worldParameters: {
+            phone: phone.worldValue,
+            transport,
+            seed: options.seed,
+            ...(options.capture !== undefined ? { capture: path.resolve(options.capture, sub) } : {}),
+          },
           dir: cellDir,
           quiet: options.quiet === true,
           ...(options.stdout ? { stdout: options.stdout } : {}),

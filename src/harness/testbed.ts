@@ -18,9 +18,14 @@ import { PhoneLink } from '../sim-pc';
 import type { BackoffPolicy } from '../sim-pc';
 import { Random } from '../util/random';
 import type { CountryCode } from 'libphonenumber-js';
+import { CaptureRecorder } from '../link/capture';
 
-/** Transports a testbed can run on. The real-radio one comes with the hci work. */
-export const TRANSPORTS = ['memory'] as const;
+/**
+ * Transports the suite runs on: `memory` (this testbed, virtual time, every
+ * profile) and `hci` (noble and bleno on the virtual HCI controller, wall
+ * time, notifications only: see hci-testbed.ts).
+ */
+export const TRANSPORTS = ['memory', 'hci'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 
 export class TestbedError extends Error {
@@ -55,6 +60,8 @@ export interface TestbedOptions {
   scoLossRate?: number;
   /** The PC's hands-free settings (e.g. `codecs: [1]` for a CVSD-only PC). */
   handsFree?: Omit<HandsFreeOptions, 'channel' | 'clock'>;
+  /** Write a btsnoop capture of both links (as the PC's HCI would log them) to this file; closed by shutdown(). */
+  capture?: string;
 }
 
 /** One-way SCO latency the testbed uses unless told otherwise (the in-memory link's own default). */
@@ -78,17 +85,23 @@ export class Testbed implements ScenarioBed {
   readonly phone: SimulatedPhone;
   readonly pc: PhoneLink;
   readonly pcAddress: string;
-  readonly transport: TransportName;
+  readonly transport: 'memory';
   /** PDUs the link delivered, oldest first (bounded). */
   readonly pdus: PduTapEvent[] = [];
+  /** The btsnoop recorder, when the `capture` option asked for one. */
+  readonly capture: CaptureRecorder | undefined;
   private pcStarted = false;
 
   constructor(options: TestbedOptions = {}) {
     const transport = options.transport ?? 'memory';
-    if (!(TRANSPORTS as readonly string[]).includes(transport)) {
-      throw new TestbedError(`unknown transport "${transport}" (available: ${TRANSPORTS.join(', ')})`);
+    if (transport !== 'memory') {
+      throw new TestbedError(
+        (TRANSPORTS as readonly string[]).includes(transport)
+          ? `the in-memory testbed cannot run the "${transport}" transport (open it with openScenarioBed)`
+          : `unknown transport "${transport}" (available: ${TRANSPORTS.join(', ')})`,
+      );
     }
-    this.transport = transport as TransportName;
+    this.transport = transport;
     const seed = options.seed ?? 1;
     this.clock = new VirtualClock({ seed });
     this.profile = typeof options.phone === 'object' ? options.phone : loadPhoneProfile(options.phone ?? 'iphone');
@@ -127,6 +140,8 @@ export class Testbed implements ScenarioBed {
       ...(this.classicClient ? { classic: this.classicClient } : {}),
       contacts: { defaultRegion: options.numberRegion ?? 'GB' },
       callLog: { dateZone: 'utc' },
+      // The simulated phones write zone-less message times in UTC (their profile's offset is 0) or with an offset.
+      inbox: { dateZone: 'utc' },
       ...(options.backoff ? { backoff: options.backoff } : {}),
       ...(this.classicClient ? { sco: this.sco.endpoint(this.pcAddress, 'pc') } : {}),
       ...(options.handsFree ? { handsFree: options.handsFree } : {}),
@@ -138,6 +153,8 @@ export class Testbed implements ScenarioBed {
         if (this.pdus.length > limit) this.pdus.splice(0, this.pdus.length - limit);
       });
     }
+    // ---- capture (src/link/capture): attached before anything moves on either link ----
+    this.capture = options.capture !== undefined ? CaptureRecorder.toFile(this, options.capture) : undefined;
     this.phone.start();
   }
 
@@ -201,5 +218,6 @@ export class Testbed implements ScenarioBed {
     this.phone.stop();
     await this.clock.runUntilIdle({ until: this.clock.now() + 600_000 });
     await stopping;
+    this.capture?.close();
   }
 }

@@ -7,9 +7,10 @@
 import { After, Before, IWorldOptions, World, setDefaultTimeout, setWorldConstructor } from '@cucumber/cucumber';
 import { Testbed, TestbedError, TestbedOptions } from './testbed';
 import type { ScenarioBed } from './scenario-bed';
-import { createScenarioBed } from './bed-factory';
+import { createScenarioBed, needsAsyncOpen, openScenarioBed } from './bed-factory';
 import type { Figure } from './report/types';
 import { FIGURE_MEDIA_TYPE, VERDICT_MEDIA_TYPE } from './report/from-messages';
+import { scenarioCaptureFile } from '../link/capture';
 
 export type { Figure };
 
@@ -17,6 +18,8 @@ export interface PhoneBridgeParameters {
   phone: string;
   transport: string;
   seed: number;
+  /** Folder for one btsnoop capture per scenario (`phonebridge run --capture <dir>`). */
+  capture?: string;
 }
 
 
@@ -37,6 +40,8 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   readonly notes: Record<string, unknown> = {};
   /** Testbed settings a step gives before the testbed exists (e.g. the PC's Class of Device). */
   readonly testbedOverrides: Partial<TestbedOptions> = {};
+  /** The running scenario's name (names its capture file). */
+  scenarioName = 'scenario';
 
   constructor(options: IWorldOptions<PhoneBridgeParameters>) {
     super(options);
@@ -53,8 +58,11 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   /** The testbed of this scenario, on the run's transport (built on first use). */
   get bed(): ScenarioBed {
     if (!this.built) {
+      if (needsAsyncOpen(this.params.transport)) throw new TestbedError(`the ${this.params.transport} testbed was not opened before the scenario`);
       const { phone, transport, seed } = this.params;
-      this.built = createScenarioBed({ ...this.testbedOverrides, phone, transport, seed });
+      const captureDir = typeof this.parameters.capture === 'string' ? this.parameters.capture : undefined;
+      const capture = captureDir !== undefined ? { capture: scenarioCaptureFile(captureDir, this.scenarioName) } : {};
+      this.built = createScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...capture });
     }
     return this.built;
   }
@@ -66,6 +74,13 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
       throw new TestbedError(`this step needs the in-memory link; the ${bed.transport} transport carries notifications only`);
     }
     return bed;
+  }
+
+  /** Opens the testbed of a transport that starts asynchronously. */
+  async openBed(): Promise<void> {
+    if (this.built) return;
+    const { phone, transport, seed } = this.params;
+    this.built = await openScenarioBed({ ...this.testbedOverrides, phone, transport, seed });
   }
 
   get hasTestbed(): boolean {
@@ -85,9 +100,12 @@ setWorldConstructor(PhoneBridgeWorld);
 // Scenarios run in virtual time; a wall-clock minute is a generous cap for any one step.
 setDefaultTimeout(60_000);
 
-Before(function (this: PhoneBridgeWorld) {
+Before(async function (this: PhoneBridgeWorld, { pickle }) {
+  this.scenarioName = pickle.name;
   this.currentPhoneNotification = undefined;
   this.lastRefusal = undefined;
+  // Real stacks (hci) start asynchronously: open the testbed before the first step.
+  if (needsAsyncOpen(this.params.transport)) await this.openBed();
 });
 
 After(async function (this: PhoneBridgeWorld) {

@@ -67,7 +67,7 @@ test('a bad flag: one line on stderr and exit code 2 (spawned)', async () => {
 
 test('other usage errors are one line with exit code 2', async () => {
   const cases: Array<[string[], RegExp]> = [
-    [['run', '--transport', 'memory,hci'], /^phonebridge: unknown transport "hci" \(available: memory\)/],
+    [['run', '--transport', 'memory,radio'], /^phonebridge: unknown transport "radio" \(available: memory, hci\)/],
     [['run', '--seed', 'soon'], /^phonebridge: --seed must be a whole number >= 0/],
     [['run', '--seed', '-3'], /^phonebridge: --seed must be a whole number >= 0/],
     [['run', '--tags', ''], /^phonebridge: --tags needs a tag expression/],

@@ -96,8 +96,8 @@ test('runSuite runs each phone, writes the report and points latest at it', asyn
   assert.deepEqual(
     report.runs.map((r) => [r.cell, r.phone.name, r.seed, r.counts.total, r.counts.failed, r.tags]),
     [
-      ['iphone/memory', 'iPhone', 7, 3, 1, 'not @phone:android'],
-      ['android/memory', 'Android phone', 7, 4, 1, 'not @phone:iphone'],
+      ['iphone/memory', 'iPhone', 7, 3, 1, 'not @phone:android and not @transport:hci'],
+      ['android/memory', 'Android phone', 7, 4, 1, 'not @phone:iphone and not @transport:hci'],
     ],
   );
   assert.equal(report.runs[0].artifacts.junit, 'iphone-memory/junit.xml');
@@ -128,7 +128,7 @@ test('runSuite with tags runs only the chosen scenarios, in one directory', asyn
 test('bad input is a usage error before anything runs', async (t) => {
   const { options } = throwaway(t);
   const usage = (code: string) => (err: unknown) => err instanceof SuiteError && err.usage && err.code === code;
-  await assert.rejects(runSuite({ ...options, transports: ['hci'] }), usage('suite.unknown-transport'));
+  await assert.rejects(runSuite({ ...options, transports: ['radio'] }), usage('suite.unknown-transport'));
   await assert.rejects(runSuite({ ...options, phones: ['nokia'] }), (err: unknown) => usage('suite.unknown-phone')(err) && /known: android, iphone/.test((err as Error).message));
   await assert.rejects(runSuite({ ...options, seed: 1.5 }), usage('suite.bad-seed'));
   await assert.rejects(runSuite({ ...options, tags: '@a and (' }), usage('suite.bad-tags'));

@@ -16,6 +16,7 @@ interface RunArgs {
   seed: number;
   quiet: boolean;
   redact: boolean;
+  capture?: string;
 }
 
 /** "a,b" or ["a", "b,c"] -> ["a", "b", "c"]. */
@@ -58,10 +59,12 @@ const command: CommandModule<object, RunArgs> = {
         default: true,
         describe: 'Mask phone numbers and message text in compat.json/compat.md (--no-redact keeps them)',
       })
+      .option('capture', { type: 'string', describe: 'Write one btsnoop capture per scenario (Wireshark reads them) into this folder' })
       .check((argv) => {
         const seed = argv.seed;
         if (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0) return '--seed must be a whole number >= 0';
         if (argv.tags !== undefined && argv.tags.trim() === '') return '--tags needs a tag expression';
+        if (argv.capture !== undefined && argv.capture.trim() === '') return '--capture needs a folder';
         if (argv.phone.length === 0) return '--phone needs at least one profile';
         if (argv.transport.length === 0) return '--transport needs at least one transport';
         const unknown = argv.transport.find((t) => !(TRANSPORTS as readonly string[]).includes(t));
@@ -77,6 +80,7 @@ const command: CommandModule<object, RunArgs> = {
       seed: argv.seed,
       quiet: argv.quiet,
       redact: argv.redact,
+      ...(argv.capture !== undefined ? { capture: argv.capture } : {}),
     });
     const out = process.stdout;
     out.write(`\nCompatibility report: ${shown(path.join(result.dir, 'compat.md'))} (latest: ${shown(path.join(path.resolve(argv.out), 'latest'))})\n`);
