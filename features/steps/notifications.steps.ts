@@ -43,7 +43,11 @@ Given('the user allows {string} for the PC', function (this: PhoneBridgeWorld, p
   const backchannel = this.bed.phone.backchannel;
   if (permission === 'Share System Notifications') backchannel.allowShareSystemNotifications(this.bed.pcAddress);
   else if (permission === 'Sync Contacts') backchannel.allowSyncContacts(this.bed.pcAddress);
-  else assert.fail(`unknown permission "${permission}"`);
+  else if (permission === 'Show Message Notifications') {
+    backchannel.allowMessageNotifications(this.bed.pcAddress);
+    // The user just turned it on: the PC tries again now rather than at its next scheduled attempt.
+    this.bed.pc.retryMessages();
+  } else assert.fail(`unknown permission "${permission}"`);
 });
 
 Given(/^the PC (?:is connected|connects) to the phone$/, async function (this: PhoneBridgeWorld) {
