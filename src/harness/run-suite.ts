@@ -4,6 +4,7 @@
  * into the report directory; then builds the compatibility report from the
  * message streams, writes it, and points `reports/latest` at it.
  */
+import { transportNotes } from './transport-notes';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -271,6 +272,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
           transport,
           seed: options.seed,
           artifacts: { messages: rel(CUCUMBER_FILES.messages), junit: rel(CUCUMBER_FILES.junit), html: rel(CUCUMBER_FILES.html) },
+          transportNotes: transportNotes(transport),
         };
         if (tagExpression !== '') run.tags = tagExpression;
         runs.push({ run, cell: cellFromMessagesFile(path.join(cellDir, CUCUMBER_FILES.messages), { redact }) });

@@ -15,6 +15,7 @@ export interface RunDescription {
   seed: number;
   tags?: string;
   artifacts: RunArtifacts;
+  transportNotes?: string[];
 }
 
 export interface AssembleInput {
@@ -78,6 +79,7 @@ export function assembleReport(input: AssembleInput): CompatReport {
       artifacts: { ...run.artifacts },
     };
     if (run.tags !== undefined && run.tags !== '') entry.tags = run.tags;
+    if (run.transportNotes !== undefined && run.transportNotes.length > 0) entry.transportNotes = [...run.transportNotes];
     if (cell.startedAt !== undefined) entry.startedAt = cell.startedAt;
     if (cell.finishedAt !== undefined) entry.finishedAt = cell.finishedAt;
     runs.push(entry);

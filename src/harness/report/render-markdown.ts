@@ -120,7 +120,10 @@ function runs(report: CompatReport): string[] {
       files.map((f) => `[${md(path.posix.basename(f))}](${f})`).join(', '),
     ];
   });
-  return ['## Runs', '', ...table(['Column', 'Phone', 'Transport', 'Seed', 'Tags', 'Scenarios', 'Cucumber files'], rows)];
+  const notes = new Map<string, string[]>();
+  for (const r of report.runs) if (r.transportNotes && !notes.has(r.transport)) notes.set(r.transport, r.transportNotes);
+  const noteLines = [...notes].flatMap(([transport, lines]) => ['', `Over \`${md(transport)}\`:`, ...lines.map((l) => `- ${md(l)}`)]);
+  return ['## Runs', '', ...table(['Column', 'Phone', 'Transport', 'Seed', 'Tags', 'Scenarios', 'Cucumber files'], rows), ...noteLines];
 }
 
 function limitations(report: CompatReport): string[] {

@@ -116,6 +116,8 @@ export interface RunEntry {
   truncated: boolean;
   counts: ScenarioCounts;
   artifacts: RunArtifacts;
+  /** What the transport can and cannot exercise (src/harness/transport-notes.ts). */
+  transportNotes?: string[];
 }
 
 export const REPORT_SCHEMA_VERSION = 1;

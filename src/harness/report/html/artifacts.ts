@@ -167,10 +167,15 @@ export function renderRuns(report: CompatReport, columns: readonly ColumnInfo[],
           (c) => html`<li>${link(c, c, 'capture')}</li>`,
         )}</ul></details>`
       : '';
+  const notesByTransport = new Map<string, string[]>();
+  for (const r of report.runs) if (r.transportNotes && !notesByTransport.has(r.transport)) notesByTransport.set(r.transport, r.transportNotes);
+  const notes = [...notesByTransport].map(
+    ([transport, lines]) => html`<div class="transport-notes" data-transport="${transport}"><p><strong>Over ${transport}:</strong></p><ul>${lines.map((l) => html`<li>${l}</li>`)}</ul></div>`,
+  );
   const unlisted = files.unlisted > 0 ? html`<p class="muted">${plural(files.unlisted, 'more capture')} not listed.</p>` : '';
   return html`<div class="table-wrap"><table class="data runs">
 <thead><tr><th scope="col">Column</th><th scope="col">Seed</th><th scope="col">Scenarios</th><th scope="col">Started</th><th scope="col">Files</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
-${other}${unlisted}
+${notes}${other}${unlisted}
 <p class="muted small">Cucumber's own files and the captures are raw: unlike this page they are not redacted. Open the captures in Wireshark. The same seed replays a run exactly.</p>`;
 }
