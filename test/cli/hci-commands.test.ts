@@ -4,6 +4,8 @@
  * simulated iPhone up on one of them, and noble on the other finds it
  * advertising its name, connects and discovers ANCS. Wall
  * time; skips without socat.
+ *
+ * @isolated-process: it spawns the CLI and loads noble.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

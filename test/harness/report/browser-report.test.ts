@@ -5,6 +5,8 @@
  * verdict cell renders, the charts have a size, nothing is fetched and
  * nothing logs an error. Saves a screenshot as compat.png in the run folder
  * and copies it to <tmp>/phonebridge-report-screenshot/compat.png.
+ *
+ * @isolated-process: it drives Chromium and spawns the CLI.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -1,3 +1,8 @@
+/**
+ * Loading the hci transport module: neither library loads until asked, and
+ * a bad controller flag is refused first.
+ * @isolated-process: it checks which modules are loaded.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as hci from '../../../src/link/hci';

@@ -5,6 +5,8 @@
  * in this process. Scan, connect, discover, subscribe, notification, write,
  * disconnect; and LE pairing plus encryption once bleno's SMP argument bug
  * is adapted in the fixture. Skips when socat is missing.
+ *
+ * @isolated-process: real stacks in child processes, on wall time.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
