@@ -10,13 +10,19 @@
  * and writes with Insufficient Authentication/Encryption itself; for CCCD
  * writes (subscriptions) bleno decides, and can only say Insufficient
  * Authentication (characteristics marked `secure` for notify/indicate).
+ *
+ * Each rebuild of bleno's attribute table (every `setServices`) keeps the
+ * subscriptions whose characteristic kept its value handle, ends the others
+ * (the parent hears `subscribe` off), and indicates Service Changed to the
+ * peers that asked for it (bleno-service-changed.ts).
  */
 import type { Bleno, Characteristic as BlenoCharacteristic, PrimaryService as BlenoService } from '@stoprocent/bleno';
 import { normalizeAddress } from '../../ble';
 import { AttErrorCode } from '../../att-codes';
 import { Clock, RealClock, Timer } from '../../clock';
 import { ChildMessage, ChildOptions, MAX_MESSAGE_ID, MAX_VALUE_BYTES, ParentMessage, WireService, fromHex, toHex } from './bleno-protocol';
-import { blenoConnectionMtu, blenoDisconnectHandle, blenoHci, blenoSocket, repairBlenoSmp, setBlenoDeviceName, setBlenoMaxMtu } from './bleno-internals';
+import { blenoConnectionMtu, blenoDisconnectHandle, blenoHci, blenoSocket, blenoValueHandles, repairBlenoSmp, setBlenoDeviceName, setBlenoMaxMtu } from './bleno-internals';
+import { ServiceChangedAnnouncer, carrySubscriptions } from './bleno-service-changed';
 import { toLibraryUuid } from './uuid-form';
 
 export type BlenoModule = typeof import('@stoprocent/bleno');
@@ -55,6 +61,8 @@ export class BlenoBridge {
   private ready = false;
   private stopping = false;
   private smpWarned = false;
+  /** Service Changed to the peers that asked for it, after each rebuild. */
+  readonly serviceChanged: ServiceChangedAnnouncer;
 
   constructor(
     private readonly options: ChildOptions,
@@ -63,7 +71,13 @@ export class BlenoBridge {
     private readonly send: (message: ChildMessage) => void,
     private readonly exit: (code: number) => void,
     private readonly clock: Clock = new RealClock(),
-  ) {}
+  ) {
+    this.serviceChanged = new ServiceChangedAnnouncer(bleno, {
+      clock,
+      isOpen: (connection) => this.connections.get(connection)?.closing === false,
+      problem: (code, message) => this.send({ type: 'problem', code, message, fatal: false }),
+    });
+  }
 
   /** Hooks bleno's events up; bleno starts its HCI layer on the first stateChange listener. */
   start(): void {
@@ -94,7 +108,7 @@ export class BlenoBridge {
   handle(message: ParentMessage): void {
     switch (message.type) {
       case 'setServices':
-        this.bleno.setServices(message.services.map((s) => this.buildService(s)));
+        this.rebuild(message.services);
         return;
       case 'advertise':
         this.advertise(fromHex(message.advertisingData), fromHex(message.scanResponse));
@@ -127,6 +141,7 @@ export class BlenoBridge {
   shutdown(code: number): void {
     if (this.stopping) return;
     this.stopping = true;
+    this.serviceChanged.close();
     const finish = (): void => {
       try {
         this.bleno.stop();
@@ -164,6 +179,7 @@ export class BlenoBridge {
       this.ready = true;
       setBlenoMaxMtu(this.bleno, this.options.maxMtu);
       setBlenoDeviceName(this.bleno, this.options.deviceName);
+      this.serviceChanged.hook();
       let address: string;
       try {
         address = normalizeAddress(this.bleno.address);
@@ -209,6 +225,21 @@ export class BlenoBridge {
     } catch (error) {
       done(error instanceof Error ? error : new Error(String(error)));
     }
+  }
+
+  /** Rebuilds bleno's attribute table, carries subscriptions over where handles held, and announces Service Changed. */
+  private rebuild(services: WireService[]): void {
+    const before = blenoValueHandles(this.bleno);
+    this.bleno.setServices(services.map((s) => this.buildService(s)));
+    for (const { key, outcome, connection, service, characteristic } of carrySubscriptions(this.bleno, services, this.subscriptions.keys(), before)) {
+      if (outcome === 'kept') continue;
+      this.subscriptions.delete(key);
+      // A withdrawn service's subscriptions are already gone at the parent; a moved one ends there now.
+      if (outcome === 'moved' && this.connections.get(connection)?.closing === false) {
+        this.send({ type: 'subscribe', connection, service, characteristic, enabled: false });
+      }
+    }
+    this.serviceChanged.rebuilt();
   }
 
   private buildService(service: WireService): BlenoService {
@@ -345,6 +376,7 @@ export class BlenoBridge {
       request.timer.cancel();
       this.pending.delete(id);
     }
+    this.serviceChanged.drop(connection);
     const prefix = `${connection}|`;
     for (const key of [...this.subscriptions.keys()]) if (key.startsWith(prefix)) this.subscriptions.delete(key);
     for (const key of [...this.readCache.keys()]) if (key.startsWith(prefix)) this.readCache.delete(key);

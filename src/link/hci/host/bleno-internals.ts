@@ -14,7 +14,12 @@
  *   Device Name that `startAdvertisingWithEIRData` leaves untouched;
  * - a direct HCI Disconnect, because `bleno.disconnect(0)` disconnects every
  *   link (handle 0 is falsy there);
- * - a repair of bleno's SMP listener, without which bleno cannot pair.
+ * - a repair of bleno's SMP listener, without which bleno cannot pair;
+ * - the attribute table (`_handles`) that every setServices rebuilds: the
+ *   Service Changed characteristic bleno adds (0x2A05 in 0x1801, whose
+ *   subscribe and indicate events it emits but never uses), every
+ *   characteristic's value handle, and the per-connection CCCD values that
+ *   a rebuild forgets.
  */
 import { EventEmitter } from 'node:events';
 
@@ -95,5 +100,71 @@ export function blenoDisconnectHandle(bleno: unknown, connection: number): boole
   const disconnect = field(hci, 'disconnect');
   if (!hci || typeof disconnect !== 'function') return false;
   (disconnect as (this: unknown, handle: number) => void).call(hci, connection);
+  return true;
+}
+
+/** One row of bleno's attribute table, as far as it is read here. */
+interface AttributeRow {
+  type: unknown;
+  uuid: unknown;
+  attribute: unknown;
+  valueHandle: unknown;
+  values: unknown;
+}
+
+/** bleno's attribute table, indexed by handle (holes are undefined), when reachable. */
+function attributeRows(bleno: unknown): readonly (AttributeRow | undefined)[] | undefined {
+  const rows = field(field(bindings(bleno), '_gatt'), '_handles');
+  if (!Array.isArray(rows)) return undefined;
+  return rows.map((row: unknown) => (typeof row === 'object' && row !== null ? (row as AttributeRow) : undefined));
+}
+
+/** The Service Changed characteristic of bleno's current table: its object (an event emitter) and value handle. */
+export interface BlenoServiceChanged {
+  characteristic: EventEmitter;
+  valueHandle: number;
+}
+
+/** Finds the Service Changed characteristic in bleno's current attribute table. */
+export function blenoServiceChanged(bleno: unknown): BlenoServiceChanged | undefined {
+  const rows = attributeRows(bleno);
+  if (!rows) return undefined;
+  let service: unknown;
+  for (const row of rows) {
+    if (!row) continue;
+    if (row.type === 'service') service = row.uuid;
+    if (row.type !== 'characteristic' || row.uuid !== '2a05' || service !== '1801') continue;
+    const { attribute, valueHandle } = row;
+    if (!(attribute instanceof EventEmitter) || typeof valueHandle !== 'number') return undefined;
+    return { characteristic: attribute, valueHandle };
+  }
+  return undefined;
+}
+
+/** Every characteristic's value handle, keyed `service|characteristic` in bleno's UUID form; undefined when unreachable. */
+export function blenoValueHandles(bleno: unknown): Map<string, number> | undefined {
+  const rows = attributeRows(bleno);
+  if (!rows) return undefined;
+  const handles = new Map<string, number>();
+  let service: unknown;
+  for (const row of rows) {
+    if (!row) continue;
+    if (row.type === 'service') service = row.uuid;
+    if (row.type === 'characteristic' && typeof service === 'string' && typeof row.uuid === 'string' && typeof row.valueHandle === 'number') {
+      handles.set(`${service}|${row.uuid}`, row.valueHandle);
+    }
+  }
+  return handles;
+}
+
+/**
+ * Sets one connection's CCCD value for the characteristic whose value is at
+ * `valueHandle` (its CCCD is the next handle in bleno's tables); false when
+ * there is no such descriptor.
+ */
+export function setBlenoCccd(bleno: unknown, valueHandle: number, connection: number, value: Uint8Array): boolean {
+  const row = attributeRows(bleno)?.[valueHandle + 1];
+  if (!row || row.type !== 'descriptor' || row.uuid !== '2902' || !(row.values instanceof Map)) return false;
+  (row.values as Map<number, Buffer>).set(connection, Buffer.from(value));
   return true;
 }

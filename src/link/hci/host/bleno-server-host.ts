@@ -11,8 +11,11 @@
  *   For a characteristic that is not `open`, bleno answers Insufficient
  *   Authentication (0x05) while the link is unencrypted (never 0x0F); a
  *   throwing `onSubscribe` is reported, not answered.
- * - No Service Changed indication: addService/removeService rebuild bleno's
- *   whole attribute table; connected clients are not told.
+ * - addService/removeService rebuild bleno's whole attribute table. The
+ *   child then indicates Service Changed (0x0001..0xFFFF) to each connected
+ *   peer that enabled it on this connection (bleno-service-changed.ts).
+ *   Subscriptions whose characteristic kept its handle survive the rebuild;
+ *   the others end (the handler hears `onSubscribe(peer, false)`).
  * - No pairing decisions: bleno pairs every request (Just Works). The
  *   pairing policy is asked when a link becomes encrypted; a refused peer
  *   stays unbonded, so `bonded` characteristics keep refusing it.

@@ -19,6 +19,7 @@ import { Clock, Timer } from '../../clock';
 import { AttError, DisconnectedError, PairingError } from '../../errors';
 import { Emitter } from '../../../util/emitter';
 import { AttTap, attachAttTap } from './noble-att-tap';
+import { forgetNobleAttributes } from './noble-gatt-cache';
 import { GattClientLink, NobleGattClient } from './noble-gatt-client';
 import { NobleSecurity, decodeBondKey, encodeBondKey, nobleSecurity } from './noble-security';
 
@@ -168,6 +169,11 @@ export class NobleConnection implements BleConnection, GattClientLink {
 
   reportHandlerError(error: unknown, characteristic: Uuid | undefined): void {
     this.options.onHandlerError(error, characteristic);
+  }
+
+  /** Drops noble's GATT-layer records of characteristics (and of services not named); see noble-gatt-cache.ts. */
+  forgetAttributes(keepServices: readonly string[]): void {
+    if (this.open) forgetNobleAttributes(this.options.noble, this.peripheral.id, keepServices);
   }
 
   disconnectedError(): DisconnectedError {

@@ -1,7 +1,7 @@
 /**
- * The PC's GATT client on one noble connection. Calls run one at a time from
- * a bounded queue (noble keeps one callback per kind of call, and one at a
- * time lets an ATT error be pinned on the call that caused it). UUIDs are
+ * The PC's GATT client on one noble connection. Calls run one at a time
+ * from a bounded queue (noble-call-queue.ts, which also maps ATT errors,
+ * noble's own pairing and timeouts onto the seam's errors). UUIDs are
  * looked up lazily: a read, write or subscribe on a characteristic not yet
  * discovered discovers its service first, so callers need not.
  *
@@ -9,31 +9,39 @@
  * - exchangeMtu: noble exchanges MTU itself right after connecting, offering
  *   the central's `maxMtu`; this waits for that result and returns it. The
  *   offer given here cannot change it afterwards.
- * - ATT errors: noble drops their codes; the ATT tap (noble-att-tap.ts) sees
- *   the Error Response and the call rejects with AttError(code). Without the
- *   tap, a refused write or subscribe times out instead.
- * - Insufficient Authentication/Authorization/Encryption on an unencrypted
- *   link: noble pairs by itself (Just Works) and repeats the request, so the
- *   call succeeds after pairing instead of rejecting; if pairing fails the
- *   call rejects with AttError(code) and the link is dropped (noble's ATT
- *   queue cannot move past it).
- * - A call with no answer within `requestTimeoutMs` (30 s, as ATT's own
- *   transaction timeout) rejects with `link.att-timeout` and drops the link.
- * - While the connection pairs or encrypts on request, calls wait
- *   (`hold`/`release`), so noble never has a request to repeat.
- * - Service Changed is not followed by noble: `servicesChanged` never fires.
+ * - Rediscovery: noble replaces its Service and Characteristic objects on
+ *   every discovery, and calls on the replaced ones never complete. So a
+ *   service discovery forgets every characteristic found before it (here and
+ *   in noble's GATT layer, noble-gatt-cache.ts), and a call whose
+ *   characteristic was replaced before it could start looks it up again.
+ *   Notifications are routed by value handle (noble-notifications.ts), so
+ *   subscriptions survive a rediscovery.
+ * - Service Changed: noble neither subscribes to it nor reports it. The
+ *   first service discovery that finds GATT (0x1801) also subscribes to its
+ *   Service Changed characteristic. Each indication (noble confirms it)
+ *   forgets every service, characteristic and subscription, since any
+ *   handle may have moved, then emits `servicesChanged`; the next call
+ *   discovers afresh, and one on a characteristic that is gone rejects with
+ *   AttError Attribute Not Found. Subscribers must subscribe again.
  */
 import type { Characteristic, Peripheral, Service } from '@stoprocent/noble';
 import { CharacteristicProperty, DiscoveredCharacteristic, GattClient, GattClientEvents, Uuid } from '../../ble';
 import { AttErrorCode } from '../../att-codes';
-import { Clock, Timer } from '../../clock';
-import { AttError, DisconnectedError, LinkError, QueueFullError } from '../../errors';
+import { AttError, DisconnectedError, LinkError } from '../../errors';
 import { ATT_DEFAULT_MTU } from '../../link-model';
 import { Emitter } from '../../../util/emitter';
+import { Call, CallQueueLink, Done, GattCallQueue } from './noble-call-queue';
+import { NotificationRouter, Route } from './noble-notifications';
 import { fromLibraryUuid, toLibraryUuid, tryFromLibraryUuid } from './uuid-form';
 
-/** Calls waiting behind the one in progress. */
-export const MAX_QUEUED_CALLS = 256;
+export { MAX_QUEUED_CALLS } from './noble-call-queue';
+
+/** Lookups one call may make when its characteristic keeps being replaced before it starts. */
+export const MAX_LOOKUPS_PER_CALL = 3;
+
+/** The GATT service and its Service Changed characteristic. */
+export const GATT_SERVICE_UUID = '1801';
+export const SERVICE_CHANGED_UUID = '2A05';
 
 /** ATT request opcodes, to tell whose Error Response is whose. */
 const ATT_READ_BY_TYPE_REQ = 0x08;
@@ -41,53 +49,43 @@ const ATT_READ_REQ = 0x0a;
 const ATT_READ_BLOB_REQ = 0x0c;
 const ATT_WRITE_REQ = 0x12;
 
-/** Security refusals noble answers by pairing on its own. */
-const PAIRING_TRIGGERS: ReadonlySet<number> = new Set([
-  AttErrorCode.InsufficientAuthentication,
-  AttErrorCode.InsufficientAuthorization,
-  AttErrorCode.InsufficientEncryption,
-]);
-
 const PROPERTIES: ReadonlySet<string> = new Set<CharacteristicProperty>(['read', 'write', 'writeWithoutResponse', 'notify', 'indicate']);
 
-/** What the client needs from the connection it runs on. */
-export interface GattClientLink {
+/** What the client needs from the connection it runs on (the call queue's needs included). */
+export interface GattClientLink extends CallQueueLink {
   readonly peripheral: Peripheral;
-  readonly clock: Clock;
-  readonly requestTimeoutMs: number;
-  readonly isOpen: boolean;
-  readonly encrypted: boolean;
-  disconnectedError(): DisconnectedError;
-  /** noble's ATT queue can no longer make progress: the link must go. */
-  abandon(reason: string): void;
-  /** The server refused on security grounds on an unencrypted link: noble is pairing now. */
-  pairingStarted(attCode: number): void;
   /** A notification listener threw; the error goes here instead of escaping into noble. */
   reportHandlerError(error: unknown, characteristic: Uuid | undefined): void;
+  /** Drops noble's own records of characteristics, and of the services not named (library form). */
+  forgetAttributes(keepServices: readonly string[]): void;
 }
 
-type Done<T> = (outcome: LinkError | { value: T }) => void;
-
-interface Call {
-  /** Request opcodes whose Error Responses belong to this call; empty for discovery. */
-  readonly requests: readonly number[];
-  /** An Error Response for this call was seen (cleared when noble repeats the request after pairing). */
-  attCode?: number;
-  /** Starts the call; `claim` is true while the call is still the one in progress. */
-  start(claim: () => boolean): void;
-  fail(error: LinkError): void;
+/** A characteristic as last discovered. */
+interface Found {
+  readonly characteristic: Characteristic;
+  /** From noble's raw discovery results; undefined when noble did not say. */
+  readonly valueHandle: number | undefined;
 }
+
+/** A call's characteristic was replaced by a rediscovery before the call could start. */
+class StaleCharacteristicError extends LinkError {
+  constructor(characteristic: Uuid) {
+    super('link.services-changed', `${characteristic} was rediscovered or withdrawn while the call waited; discover again`);
+  }
+}
+
 
 export class NobleGattClient implements GattClient {
   readonly events = new Emitter<GattClientEvents>();
-  private readonly queue: Call[] = [];
-  private current: { call: Call; timer: Timer; done: boolean } | undefined;
+  private readonly calls: GattCallQueue;
   private readonly services = new Map<Uuid, Service>();
-  private readonly characteristics = new Map<string, Characteristic>();
-  private readonly listeners = new Map<string, { characteristic: Characteristic; handler: (data: Buffer, isNotification: boolean) => void }>();
+  private readonly characteristics = new Map<string, Found>();
+  private readonly router: NotificationRouter;
+  /** Set while the Service Changed subscription is being made. */
+  private watching: Promise<void> | undefined;
+  /** The server refused the Service Changed subscription: not asked again on this link. */
+  private watchRefused = false;
   private ended = false;
-  private holds = 0;
-  private readonly idleWaiters: (() => void)[] = [];
   private negotiated: number | undefined;
   private readonly mtuWaiters = new Set<{ settle(mtu: number | undefined): void }>();
   private readonly onMtu = (mtu: unknown): void => {
@@ -100,6 +98,11 @@ export class NobleGattClient implements GattClient {
     this.events.onListenerError = (error) => link.reportHandlerError(error, undefined);
     // The Peripheral object outlives connections, and so does its `mtu`: only this connection's exchange counts.
     link.peripheral.on('mtu', this.onMtu);
+    this.calls = new GattCallQueue(link);
+    this.router = new NotificationRouter(link.peripheral, {
+      serviceChanged: () => this.onServiceChanged(),
+      listenerError: (error, characteristic) => link.reportHandlerError(error, characteristic),
+    });
   }
 
   /** The MTU in force: 23 until noble's own exchange on this connection has finished. */
@@ -127,46 +130,24 @@ export class NobleGattClient implements GattClient {
     });
   }
 
-  discoverServices(): Promise<Uuid[]> {
-    return this.call<Uuid[]>([], (done) => {
-      this.link.peripheral.discoverServices([], (error, services) => {
-        if (error) return done(new LinkError('link.discovery-failed', String(error)));
-        const uuids: Uuid[] = [];
-        for (const service of services ?? []) {
-          const uuid = tryFromLibraryUuid(service.uuid);
-          if (!uuid || uuids.includes(uuid)) continue;
-          uuids.push(uuid);
-          this.services.set(uuid, service);
-        }
-        done({ value: uuids });
-      });
-    });
+  /**
+   * Primary service discovery (always over the air). Forgets the
+   * characteristics found before; the first discovery that finds GATT also
+   * subscribes to Service Changed before resolving.
+   */
+  async discoverServices(): Promise<Uuid[]> {
+    const uuids = await this.discoverServiceList();
+    if (uuids.includes(GATT_SERVICE_UUID)) await this.watchServiceChanged();
+    return uuids;
   }
 
   async discoverCharacteristics(service: Uuid): Promise<DiscoveredCharacteristic[]> {
-    const serviceUuid = canonical(service);
-    if (!this.services.has(serviceUuid)) await this.discoverServices();
-    const found = this.services.get(serviceUuid);
-    if (!found) throw new AttError(AttErrorCode.AttributeNotFound, `service ${serviceUuid} not found`);
-    return this.call<DiscoveredCharacteristic[]>([], (done) => {
-      found.discoverCharacteristics([], (error, characteristics) => {
-        if (error) return done(new LinkError('link.discovery-failed', String(error)));
-        const list: DiscoveredCharacteristic[] = [];
-        for (const c of characteristics ?? []) {
-          const uuid = tryFromLibraryUuid(c.uuid);
-          if (!uuid) continue;
-          this.characteristics.set(`${serviceUuid}|${uuid}`, c);
-          list.push({ uuid, properties: c.properties.filter((p): p is CharacteristicProperty => PROPERTIES.has(p)) });
-        }
-        done({ value: list });
-      });
-    });
+    return this.discoverCharacteristicsIn(canonical(service), () => this.discoverServices());
   }
 
-  async read(service: Uuid, characteristic: Uuid): Promise<Uint8Array> {
-    const target = await this.lookup(service, characteristic);
-    return this.call<Uint8Array>([ATT_READ_REQ, ATT_READ_BLOB_REQ], (done, call) => {
-      target.read((error, data) => {
+  read(service: Uuid, characteristic: Uuid): Promise<Uint8Array> {
+    return this.onCharacteristic<Uint8Array>(service, characteristic, [ATT_READ_REQ, ATT_READ_BLOB_REQ], (found, done, call) => {
+      found.characteristic.read((error, data) => {
         if (call.attCode !== undefined) return done(new AttError(call.attCode));
         if (error) return done(new LinkError('link.read-failed', String(error)));
         done({ value: new Uint8Array(data ?? new Uint8Array(0)) });
@@ -177,10 +158,9 @@ export class NobleGattClient implements GattClient {
   async write(service: Uuid, characteristic: Uuid, value: Uint8Array, withResponse = true): Promise<void> {
     const max = this.mtu - 3;
     if (value.length > max) throw new LinkError('link.value-too-long', `write of ${value.length} bytes exceeds MTU-3 = ${max}`);
-    const target = await this.lookup(service, characteristic);
     const data = Buffer.from(value);
-    return this.call<void>(withResponse ? [ATT_WRITE_REQ] : [], (done) => {
-      target.write(data, !withResponse, (error) => {
+    return this.onCharacteristic<void>(service, characteristic, withResponse ? [ATT_WRITE_REQ] : [], (found, done) => {
+      found.characteristic.write(data, !withResponse, (error) => {
         if (error) return done(new LinkError('link.write-failed', String(error)));
         done({ value: undefined });
       });
@@ -189,108 +169,67 @@ export class NobleGattClient implements GattClient {
 
   async subscribe(service: Uuid, characteristic: Uuid, listener: (value: Uint8Array) => void): Promise<void> {
     const key = `${canonical(service)}|${canonical(characteristic)}`;
-    const target = await this.lookup(service, characteristic);
-    this.removeListener(key);
-    // Listen from the moment the CCCD write goes out: values may follow its response closely.
-    const handler = (data: Buffer, isNotification: boolean): void => {
-      if (!isNotification) return;
-      try {
-        listener(new Uint8Array(data));
-      } catch (error) {
-        this.link.reportHandlerError(error, canonical(characteristic));
-      }
-    };
-    target.on('data', handler);
-    this.listeners.set(key, { characteristic: target, handler });
+    this.router.remove(key);
+    let route: Route | undefined;
     try {
-      await this.call<void>([ATT_READ_BY_TYPE_REQ, ATT_WRITE_REQ], (done) => {
-        target.subscribe((error) => done(error ? new LinkError('link.subscribe-failed', String(error)) : { value: undefined }));
+      await this.onCharacteristic<void>(service, characteristic, [ATT_READ_BY_TYPE_REQ, ATT_WRITE_REQ], (found, done) => {
+        // Listen from the moment the CCCD write goes out: values may follow its response closely.
+        route = this.router.add(key, canonical(characteristic), found.characteristic, found.valueHandle, listener);
+        found.characteristic.subscribe((error) => done(error ? new LinkError('link.subscribe-failed', String(error)) : { value: undefined }));
       });
     } catch (error) {
-      if (this.listeners.get(key)?.handler === handler) this.removeListener(key);
+      if (route) this.router.remove(key, route);
       throw error;
     }
   }
 
   async unsubscribe(service: Uuid, characteristic: Uuid): Promise<void> {
     const key = `${canonical(service)}|${canonical(characteristic)}`;
-    this.removeListener(key);
-    const target = await this.lookup(service, characteristic);
-    return this.call<void>([ATT_READ_BY_TYPE_REQ, ATT_WRITE_REQ], (done) => {
-      target.unsubscribe((error) => done(error ? new LinkError('link.subscribe-failed', String(error)) : { value: undefined }));
+    this.router.remove(key);
+    return this.onCharacteristic<void>(service, characteristic, [ATT_READ_BY_TYPE_REQ, ATT_WRITE_REQ], (found, done) => {
+      found.characteristic.unsubscribe((error) => done(error ? new LinkError('link.subscribe-failed', String(error)) : { value: undefined }));
     });
+  }
+
+  /** True once the server's Service Changed indications reach this client. */
+  get followsServiceChanged(): boolean {
+    return this.router.watchingServiceChanged;
   }
 
   // ---- used by the connection ----
 
   /** An ATT Error Response arrived (from the tap, before noble handles it). */
   onErrorResponse(requestOpcode: number, attCode: number): void {
-    const current = this.current;
-    if (!current || current.done || !current.call.requests.includes(requestOpcode)) return;
-    if (PAIRING_TRIGGERS.has(attCode) && !this.link.encrypted) {
-      // noble pairs now and repeats the request when the link is encrypted.
-      current.call.attCode = attCode;
-      this.link.pairingStarted(attCode);
-      return;
-    }
-    current.call.attCode = attCode;
-    if (attCode === AttErrorCode.InvalidPdu) {
-      // noble swallows this one and waits forever for another answer.
-      this.failCurrent(new AttError(attCode));
-      this.link.abandon('noble ignored an Invalid PDU error and its ATT queue is stuck');
-      return;
-    }
-    // A read completes (with no data) in noble's own handling of this PDU, just after us; anything else never completes.
-    queueMicrotask(() => {
-      if (this.current === current && !current.done) this.failCurrent(new AttError(attCode));
-    });
+    this.calls.onErrorResponse(requestOpcode, attCode);
   }
 
   /** Noble's pairing succeeded; the refused request is being repeated. */
   onEncrypted(): void {
-    if (this.current) delete this.current.call.attCode;
+    this.calls.onEncrypted();
   }
 
   /** Resolves once no call is in flight; no new call starts until release(). For pairing on request. */
   hold(): Promise<void> {
-    this.holds++;
-    if (!this.current) return Promise.resolve();
-    return new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+    return this.calls.hold();
   }
 
   release(): void {
-    if (this.holds > 0) this.holds--;
-    this.pump();
+    this.calls.release();
   }
 
   /** Fails the call in progress (pairing failed, or its answer will never come). */
   failCurrent(error: LinkError): void {
-    const current = this.current;
-    if (!current || current.done) return;
-    current.done = true;
-    current.timer.cancel();
-    this.current = undefined;
-    current.call.fail(error);
-    this.pump();
+    this.calls.failCurrent(error);
   }
 
   /** The link went down: every pending call rejects. */
   end(reason: number): void {
     if (this.ended) return;
     this.ended = true;
-    const error = new DisconnectedError(reason);
     this.link.peripheral.removeListener('mtu', this.onMtu);
     for (const waiter of [...this.mtuWaiters]) waiter.settle(undefined);
-    for (const key of [...this.listeners.keys()]) this.removeListener(key);
-    const current = this.current;
-    this.current = undefined;
-    if (current && !current.done) {
-      current.done = true;
-      current.timer.cancel();
-      current.call.fail(error);
-    }
-    for (const call of this.queue.splice(0)) call.fail(error);
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    this.router.detach();
+    this.calls.end(new DisconnectedError(reason));
   }
 
   // ---- internals ----
@@ -298,57 +237,152 @@ export class NobleGattClient implements GattClient {
   /** Queues a call; it runs when every earlier one has finished. */
   private call<T>(requests: readonly number[], run: (done: Done<T>, call: Call) => void): Promise<T> {
     if (!this.link.isOpen || this.ended) return Promise.reject(this.link.disconnectedError());
-    if (this.queue.length >= MAX_QUEUED_CALLS) return Promise.reject(new QueueFullError('GATT call', MAX_QUEUED_CALLS));
-    return new Promise<T>((resolve, reject) => {
-      const call: Call = {
-        requests,
-        fail: reject,
-        start: (claim) =>
-          run((outcome) => {
-            if (!claim()) return;
-            if (outcome instanceof LinkError) reject(outcome);
-            else resolve(outcome.value);
-            this.pump();
-          }, call),
-      };
-      this.queue.push(call);
-      this.pump();
-    });
+    return this.calls.call(requests, run);
   }
 
-  /** Starts the next call when none is in progress. */
-  private pump(): void {
-    if (!this.current) for (const resolve of this.idleWaiters.splice(0)) resolve();
-    while (!this.current && this.holds === 0 && this.link.isOpen && !this.ended) {
-      const call = this.queue.shift();
-      if (!call) return;
-      const current = {
-        call,
-        done: false,
-        timer: this.link.clock.schedule(this.link.requestTimeoutMs, () => {
-          if (this.current !== current || current.done) return;
-          this.failCurrent(new LinkError('link.att-timeout', `no ATT answer within ${this.link.requestTimeoutMs} ms`));
-          this.link.abandon('an ATT request went unanswered');
-        }),
-      };
-      this.current = current;
-      const claim = (): boolean => {
-        if (current.done) return false;
-        current.done = true;
-        current.timer.cancel();
-        if (this.current === current) this.current = undefined;
-        return true;
-      };
+  /**
+   * Runs a call on a characteristic, discovering it when needed. When a
+   * rediscovery or Service Changed replaced the characteristic before the
+   * call could start, it is looked up again (at most MAX_LOOKUPS_PER_CALL
+   * times), so a characteristic that is gone ends in Attribute Not Found.
+   */
+  private async onCharacteristic<T>(service: Uuid, characteristic: Uuid, requests: readonly number[], run: (found: Found, done: Done<T>, call: Call) => void): Promise<T> {
+    const key = `${canonical(service)}|${canonical(characteristic)}`;
+    for (let attempt = 1; ; attempt++) {
+      const found = await this.lookup(service, characteristic);
       try {
-        call.start(claim);
+        return await this.call<T>(requests, (done, call) => {
+          if (this.characteristics.get(key) !== found) return done(new StaleCharacteristicError(canonical(characteristic)));
+          run(found, done, call);
+        });
       } catch (error) {
-        if (claim()) call.fail(new LinkError('link.noble-error', error instanceof Error ? error.message : String(error)));
+        if (!(error instanceof StaleCharacteristicError) || attempt >= MAX_LOOKUPS_PER_CALL) throw error;
       }
     }
   }
 
-  /** The noble characteristic for a UUID pair, discovering its service if needed. */
-  private async lookup(service: Uuid, characteristic: Uuid): Promise<Characteristic> {
+  /** Primary service discovery as a queued call; noble's earlier objects (and ours) are forgotten. */
+  private discoverServiceList(): Promise<Uuid[]> {
+    return this.call<Uuid[]>([], (done) => {
+      this.link.peripheral.discoverServices([], (error, services) => {
+        if (error) return done(new LinkError('link.discovery-failed', String(error)));
+        // noble has just replaced its Service and Characteristic objects: only these are current.
+        this.services.clear();
+        this.characteristics.clear();
+        const uuids: Uuid[] = [];
+        const libraryForms: string[] = [];
+        for (const service of services ?? []) {
+          const uuid = tryFromLibraryUuid(service.uuid);
+          if (!uuid || uuids.includes(uuid)) continue;
+          uuids.push(uuid);
+          libraryForms.push(service.uuid);
+          this.services.set(uuid, service);
+        }
+        this.link.forgetAttributes(libraryForms);
+        done({ value: uuids });
+      });
+    });
+  }
+
+  /** Characteristic discovery in one service; `discover` finds the services first when needed. */
+  private async discoverCharacteristicsIn(serviceUuid: Uuid, discover: () => Promise<Uuid[]>): Promise<DiscoveredCharacteristic[]> {
+    for (let attempt = 1; ; attempt++) {
+      if (!this.services.has(serviceUuid)) await discover();
+      if (!this.services.has(serviceUuid)) throw new AttError(AttErrorCode.AttributeNotFound, `service ${serviceUuid} not found`);
+      try {
+        return await this.call<DiscoveredCharacteristic[]>([], (done) => this.runDiscoverCharacteristics(serviceUuid, done));
+      } catch (error) {
+        if (!(error instanceof StaleCharacteristicError) || attempt >= MAX_LOOKUPS_PER_CALL) throw error;
+      }
+    }
+  }
+
+  /** The body of a characteristic discovery, run as a queued call; the service is taken as it is now. */
+  private runDiscoverCharacteristics(serviceUuid: Uuid, done: Done<DiscoveredCharacteristic[]>): void {
+    const found = this.services.get(serviceUuid);
+    if (!found) return done(new StaleCharacteristicError(serviceUuid));
+    // noble's raw results (value handles included) come just before its answer.
+    const handles = new Map<Uuid, number>();
+    const onRaw = (raw: unknown): void => {
+      if (!Array.isArray(raw)) return;
+      for (const entry of raw as unknown[]) {
+        const uuid = field(entry, 'uuid');
+        const valueHandle = field(entry, 'valueHandle');
+        const canonicalUuid = typeof uuid === 'string' ? tryFromLibraryUuid(uuid) : undefined;
+        if (canonicalUuid && typeof valueHandle === 'number' && Number.isInteger(valueHandle)) handles.set(canonicalUuid, valueHandle);
+      }
+    };
+    found.on('characteristicsDiscovered', onRaw);
+    found.discoverCharacteristics([], (error, characteristics) => {
+      found.removeListener('characteristicsDiscovered', onRaw);
+      if (error) return done(new LinkError('link.discovery-failed', String(error)));
+      // noble has replaced this service's Characteristic objects.
+      for (const key of [...this.characteristics.keys()]) if (key.startsWith(`${serviceUuid}|`)) this.characteristics.delete(key);
+      const list: DiscoveredCharacteristic[] = [];
+      for (const c of characteristics ?? []) {
+        const uuid = tryFromLibraryUuid(c.uuid);
+        if (!uuid) continue;
+        this.characteristics.set(`${serviceUuid}|${uuid}`, { characteristic: c, valueHandle: handles.get(uuid) });
+        list.push({ uuid, properties: c.properties.filter((p): p is CharacteristicProperty => PROPERTIES.has(p)) });
+      }
+      done({ value: list });
+    });
+  }
+
+  /**
+   * Subscribes to the server's Service Changed indications, once per link
+   * (concurrent discoveries share the attempt). A server without it, or one
+   * that refuses, is not asked again; other failures are retried by the
+   * next service discovery. Never rejects.
+   */
+  private watchServiceChanged(): Promise<void> {
+    if (this.watching) return this.watching;
+    if (this.router.watchingServiceChanged || this.watchRefused || this.ended) return Promise.resolve();
+    const attempt = this.subscribeServiceChanged();
+    this.watching = attempt;
+    void attempt.finally(() => {
+      if (this.watching === attempt) this.watching = undefined;
+    });
+    return attempt;
+  }
+
+  private async subscribeServiceChanged(): Promise<void> {
+    const key = `${GATT_SERVICE_UUID}|${SERVICE_CHANGED_UUID}`;
+    try {
+      // Not through discoverServices: that waits for this very attempt.
+      await this.discoverCharacteristicsIn(GATT_SERVICE_UUID, () => this.discoverServiceList());
+      const found = this.characteristics.get(key);
+      if (!found || found.valueHandle === undefined || !found.characteristic.properties.includes('indicate')) {
+        this.watchRefused = true; // nothing to subscribe to, or no handle to know it by
+        return;
+      }
+      // Watch before the CCCD write goes out, as for any subscription.
+      this.router.watchServiceChanged(found.valueHandle);
+      await this.call<void>([ATT_READ_BY_TYPE_REQ, ATT_WRITE_REQ], (done) => {
+        if (this.characteristics.get(key) !== found) return done(new StaleCharacteristicError(SERVICE_CHANGED_UUID));
+        found.characteristic.subscribe((error) => done(error ? new LinkError('link.subscribe-failed', String(error)) : { value: undefined }));
+      });
+    } catch (error) {
+      this.router.watchServiceChanged(undefined);
+      if (error instanceof AttError) this.watchRefused = true;
+    }
+  }
+
+  /** Service Changed arrived: every handle may have moved, so forget them all, then tell listeners. */
+  private onServiceChanged(): void {
+    if (this.ended) return;
+    this.services.clear();
+    this.characteristics.clear();
+    this.router.clear();
+    this.link.forgetAttributes([]);
+    // After noble has queued its confirmation, so the confirmation goes out before any rediscovery.
+    queueMicrotask(() => {
+      if (!this.ended) this.events.emit('servicesChanged');
+    });
+  }
+
+  /** The characteristic for a UUID pair as last discovered, discovering its service if needed. */
+  private async lookup(service: Uuid, characteristic: Uuid): Promise<Found> {
     const s = canonical(service);
     const key = `${s}|${canonical(characteristic)}`;
     let found = this.characteristics.get(key);
@@ -359,13 +393,10 @@ export class NobleGattClient implements GattClient {
     if (!found) throw new AttError(AttErrorCode.AttributeNotFound, `characteristic ${canonical(characteristic)} not found in ${s}`);
     return found;
   }
+}
 
-  private removeListener(key: string): void {
-    const entry = this.listeners.get(key);
-    if (!entry) return;
-    this.listeners.delete(key);
-    entry.characteristic.removeListener('data', entry.handler);
-  }
+function field(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 /** Our canonical form of a caller's UUID; LinkError `link.bad-argument` when it is not one. */

@@ -284,3 +284,75 @@ test('shutdown gives up waiting after a grace period', async () => {
   await rig.clock.runFor(600);
   assert.deepEqual(rig.exits, [0]);
 });
+
+/** Gives the stand-in bleno an attribute table laid out as bleno's setServices lays it out. */
+function withAttributeTable(bleno: FakeBleno): { serviceChanged(): EventEmitter; cccd(valueHandle: number, connection: number): Buffer | undefined } {
+  const gatt = bleno._bindings._gatt as typeof bleno._bindings._gatt & { _handles?: (Record<string, unknown> | undefined)[] };
+  const build = (services: InstanceType<typeof lib.PrimaryService>[]) => {
+    const rows: (Record<string, unknown> | undefined)[] = [undefined];
+    const specs = [
+      { uuid: '1800', characteristics: [{ uuid: '2a00', properties: ['read'] }, { uuid: '2a01', properties: ['read'] }] },
+      { uuid: '1801', characteristics: [{ uuid: '2a05', properties: ['indicate'] }] },
+      ...services.map((s) => ({ uuid: s.options.uuid, characteristics: s.options.characteristics.map((c) => c.options) })),
+    ];
+    for (const service of specs) {
+      rows.push({ type: 'service', uuid: service.uuid });
+      for (const c of service.characteristics) {
+        const valueHandle = rows.length + 1;
+        rows.push({ type: 'characteristic', uuid: c.uuid, attribute: new EventEmitter(), valueHandle });
+        rows.push({ type: 'characteristicValue', handle: valueHandle });
+        if (c.properties.includes('notify') || c.properties.includes('indicate')) rows.push({ type: 'descriptor', uuid: '2902', values: new Map() });
+      }
+    }
+    gatt._handles = rows;
+  };
+  const setServices = bleno.setServices.bind(bleno);
+  bleno.setServices = (services) => {
+    setServices(services);
+    build(services);
+  };
+  build(bleno.services);
+  return {
+    serviceChanged: () => {
+      const row = gatt._handles?.find((r) => r?.['uuid'] === '2a05');
+      assert.ok(row?.['attribute'] instanceof EventEmitter);
+      return row['attribute'];
+    },
+    cccd: (valueHandle, connection) => (gatt._handles?.[valueHandle + 1]?.['values'] as Map<number, Buffer> | undefined)?.get(connection),
+  };
+}
+
+test('a rebuild: Service Changed to the peers that asked, subscriptions kept where their handle held, ended where it moved', () => {
+  const rig = makeRig();
+  const table = withAttributeTable(rig.bleno);
+  rig.child.serviceChanged.hook(); // as at power-on, now that the stand-in has a table
+  rig.bleno.accept(0x40);
+  rig.bleno.accept(0x41, 'aa:bb:cc:dd:ee:02');
+  rig.notify.onSubscribe(0x40, 20, () => undefined);
+  const indicated: string[] = [];
+  table.serviceChanged().emit('subscribe', 0x40, 20, (data: Buffer) => indicated.push(`40:${data.toString('hex')}`));
+  rig.take();
+  const services = (extra: boolean) => [
+    ...(extra ? [{ uuid: 'EEE0', characteristics: [{ uuid: 'EEE1', properties: ['read'] as ('read' | 'notify')[], security: 'open' as const }] }] : []),
+    { uuid: 'FFF0', characteristics: [{ uuid: 'FFF1', properties: ['read'] as ('read' | 'notify')[], security: 'open' as const }, { uuid: 'FFF2', properties: ['notify'] as ('read' | 'notify')[], security: 'open' as const }] },
+  ];
+  // The same services again: FFF2 keeps value handle 14, its CCCD is written back; 0x40 hears Service Changed, 0x41 did not ask.
+  rig.child.handle({ type: 'setServices', services: services(false) });
+  assert.deepEqual(indicated, ['40:0100ffff']);
+  assert.deepEqual(rig.take(), []);
+  assert.deepEqual(table.cccd(14, 0x40), Buffer.from([0x01, 0x00]));
+  assert.deepEqual(table.cccd(8, 0x40), Buffer.from([0x02, 0x00]), 'the Service Changed CCCD too');
+  // A service in front: FFF2 moves, so its subscription ends and the parent hears so. The next indication waits for a confirmation.
+  rig.child.handle({ type: 'setServices', services: services(true) });
+  assert.deepEqual(rig.take(), [{ type: 'subscribe', connection: 0x40, service: 'FFF0', characteristic: 'FFF2', enabled: false }]);
+  assert.deepEqual(indicated, ['40:0100ffff']);
+  table.serviceChanged().emit('indicate', 0x40); // bleno raises the confirmation on the object that indicated; any hooked one counts here
+  assert.deepEqual(indicated, ['40:0100ffff', '40:0100ffff']);
+  rig.child.handle({ type: 'notify', notifyId: 3, connection: 0x40, service: 'FFF0', characteristic: 'FFF2', value: '01' });
+  assert.deepEqual(rig.take(), [{ type: 'notified', notifyId: 3, sent: false, message: 'not subscribed' }]);
+  // The link drops: no timer and no subscriber left.
+  rig.bleno.drop(0x40, 0x13);
+  rig.child.handle({ type: 'setServices', services: services(false) });
+  assert.equal(indicated.length, 2);
+  assert.deepEqual(rig.child.serviceChanged.subscribed, []);
+});

@@ -3,6 +3,8 @@
  * bleno server host (bleno in its child process), each on its own virtual
  * controller behind a socat pty pair, one shared virtual air. Wall time.
  * Skips when socat is not installed.
+ *
+ * @isolated-process: it loads noble and forks bleno, on wall time.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
