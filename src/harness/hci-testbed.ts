@@ -18,7 +18,7 @@ import { SimulatedPhone } from '../sim-phone/simulated-phone';
 import { loadPhoneProfile, type PhoneProfile } from '../sim-phone/profile';
 import { PhoneLink } from '../sim-pc/phone-link';
 import { Random } from '../util/random';
-import type { ScenarioBed } from './scenario-bed';
+import { pairAsUser, type ScenarioBed } from './scenario-bed';
 import { DEFAULT_PC_ADDRESS, TestbedError, type TestbedOptions } from './testbed';
 import { WallClock } from './wall-clock';
 
@@ -127,26 +127,7 @@ export class HciTestbed implements ScenarioBed {
   }
 
   async pair(timeoutMs = 20_000): Promise<void> {
-    let done = false;
-    let failure: unknown;
-    const work = (async () => {
-      const connection = await this.central.connect(this.profile.address);
-      try {
-        await connection.pair();
-      } finally {
-        await connection.disconnect();
-      }
-    })().then(
-      () => (done = true),
-      (err: unknown) => {
-        failure = err;
-        done = true;
-      },
-    );
-    await this.clock.runUntil(() => done, timeoutMs);
-    await work;
-    if (failure) throw failure;
-    await this.clock.runFor(100);
+    await pairAsUser(this.central, this.profile.address, this.clock, timeoutMs);
   }
 
   async connectPc(timeoutMs = 20_000): Promise<number> {

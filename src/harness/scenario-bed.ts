@@ -6,7 +6,7 @@
  * the full Testbed instead.
  */
 import type { Clock } from '../link/clock';
-import type { GattPeer } from '../link/ble';
+import type { BleCentral, GattPeer } from '../link/ble';
 import type { BleLinkModel } from '../link/link-model';
 import type { PduTapEvent } from '../link/memory/air-events';
 import type { SimulatedPhone } from '../sim-phone/simulated-phone';
@@ -37,4 +37,31 @@ export interface ScenarioBed {
   connectPc(timeoutMs?: number): Promise<number>;
   startPc(): void;
   shutdown(): Promise<void>;
+}
+
+/**
+ * Pairs a central with the phone the way a user does (connect, pair and
+ * bond, disconnect), driving `clock` until it is done; rethrows what failed.
+ */
+export async function pairAsUser(central: BleCentral, phoneAddress: string, clock: DrivenClock, timeoutMs: number): Promise<void> {
+  let done = false;
+  let failure: unknown;
+  const work = (async () => {
+    const connection = await central.connect(phoneAddress);
+    try {
+      await connection.pair();
+    } finally {
+      await connection.disconnect();
+    }
+  })().then(
+    () => (done = true),
+    (err: unknown) => {
+      failure = err;
+      done = true;
+    },
+  );
+  await clock.runUntil(() => done, timeoutMs);
+  await work;
+  if (failure) throw failure;
+  await clock.runFor(100);
 }

@@ -4,7 +4,7 @@
  * wiring only: what to do with the phone and the PC is the caller's.
  */
 import type { GattPeer } from '../link/ble';
-import type { ScenarioBed } from './scenario-bed';
+import { pairAsUser, type ScenarioBed } from './scenario-bed';
 import { VirtualClock } from '../link/virtual-clock';
 import { MemoryAir, MemoryCentral, MemoryPeripheral } from '../link/memory';
 import { MemoryClassicAir, MemoryClassicClient, MemoryClassicHost } from '../link/memory/classic';
@@ -177,26 +177,7 @@ export class Testbed implements ScenarioBed {
 
   /** Pairs the PC with the phone the way a user does: connect, pair and bond, disconnect. */
   async pair(timeoutMs = 10_000): Promise<void> {
-    let done = false;
-    let failure: unknown;
-    const work = (async () => {
-      const connection = await this.central.connect(this.profile.address);
-      try {
-        await connection.pair();
-      } finally {
-        await connection.disconnect();
-      }
-    })().then(
-      () => (done = true),
-      (err: unknown) => {
-        failure = err;
-        done = true;
-      },
-    );
-    await this.clock.runUntil(() => done, timeoutMs);
-    await work;
-    if (failure) throw failure;
-    await this.clock.runFor(100);
+    await pairAsUser(this.central, this.profile.address, this.clock, timeoutMs);
   }
 
   /** Starts the PC (it connects and keeps reconnecting) and waits until it is connected. */

@@ -8,6 +8,7 @@
  * to be its CCCD (a client that cached its discovery leaves no other
  * clue). Bounded; never throws on malformed PDUs (they read as 'malformed').
  */
+import { attPduName } from '../att-codes';
 import { normalizeUuid, type Uuid } from '../ble';
 import { AttOpcode, GattType } from './att-pdus';
 
@@ -30,33 +31,6 @@ export interface AttPduView {
   malformed?: boolean;
 }
 
-const NAMES: Record<number, string> = {
-  0x01: 'ATT_ERROR_RSP',
-  0x02: 'ATT_EXCHANGE_MTU_REQ',
-  0x03: 'ATT_EXCHANGE_MTU_RSP',
-  0x04: 'ATT_FIND_INFORMATION_REQ',
-  0x05: 'ATT_FIND_INFORMATION_RSP',
-  0x06: 'ATT_FIND_BY_TYPE_VALUE_REQ',
-  0x07: 'ATT_FIND_BY_TYPE_VALUE_RSP',
-  0x08: 'ATT_READ_BY_TYPE_REQ',
-  0x09: 'ATT_READ_BY_TYPE_RSP',
-  0x0a: 'ATT_READ_REQ',
-  0x0b: 'ATT_READ_RSP',
-  0x0c: 'ATT_READ_BLOB_REQ',
-  0x0d: 'ATT_READ_BLOB_RSP',
-  0x10: 'ATT_READ_BY_GROUP_TYPE_REQ',
-  0x11: 'ATT_READ_BY_GROUP_TYPE_RSP',
-  0x12: 'ATT_WRITE_REQ',
-  0x13: 'ATT_WRITE_RSP',
-  0x1b: 'ATT_HANDLE_VALUE_NTF',
-  0x1d: 'ATT_HANDLE_VALUE_IND',
-  0x1e: 'ATT_HANDLE_VALUE_CFM',
-  0x52: 'ATT_WRITE_CMD',
-};
-
-export function attOpcodeName(opcode: number): string {
-  return NAMES[opcode] ?? `ATT_0x${opcode.toString(16).padStart(2, '0')}`;
-}
 
 /** Handles remembered per connection. */
 export const MAX_ATT_HANDLES = 4096;
@@ -87,7 +61,7 @@ export class AttConnectionReader {
   /** Reads one complete ATT PDU. */
   read(pdu: Uint8Array): AttPduView {
     const opcode = pdu[0] ?? 0;
-    const view: AttPduView = { opcode, name: attOpcodeName(opcode) };
+    const view: AttPduView = { opcode, name: attPduName(opcode) };
     const result = this.decode(pdu, view);
     if (result.handle !== undefined && (opcode === AttOpcode.ReadReq || opcode === AttOpcode.ReadBlobReq || opcode === AttOpcode.WriteReq)) {
       this.lastRequest = { handle: result.handle, ...(result.characteristic ? { characteristic: result.characteristic } : {}), ...(result.descriptor ? { descriptor: result.descriptor } : {}) };

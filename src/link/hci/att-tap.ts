@@ -7,8 +7,11 @@
  * sees, so notifications and writes are reported by characteristic UUID.
  * Pure bookkeeping: bytes in, tap events out; bounded per connection.
  */
+import { attPduName } from '../att-codes';
 import { normalizeUuid, type Uuid } from '../ble';
 import type { Direction, PduTapEvent } from '../memory/air-events';
+
+export { attPduName };
 
 /** L2CAP channel id of ATT on LE. */
 export const ATT_CID = 0x0004;
@@ -19,35 +22,6 @@ export const MAX_KNOWN_HANDLES = 4096;
 
 const CHARACTERISTIC = 0x2803;
 const CCCD = 0x2902;
-
-const ATT_NAMES: Record<number, string> = {
-  0x01: 'ATT_ERROR_RSP',
-  0x02: 'ATT_EXCHANGE_MTU_REQ',
-  0x03: 'ATT_EXCHANGE_MTU_RSP',
-  0x04: 'ATT_FIND_INFORMATION_REQ',
-  0x05: 'ATT_FIND_INFORMATION_RSP',
-  0x06: 'ATT_FIND_BY_TYPE_VALUE_REQ',
-  0x07: 'ATT_FIND_BY_TYPE_VALUE_RSP',
-  0x08: 'ATT_READ_BY_TYPE_REQ',
-  0x09: 'ATT_READ_BY_TYPE_RSP',
-  0x0a: 'ATT_READ_REQ',
-  0x0b: 'ATT_READ_RSP',
-  0x0c: 'ATT_READ_BLOB_REQ',
-  0x0d: 'ATT_READ_BLOB_RSP',
-  0x10: 'ATT_READ_BY_GROUP_TYPE_REQ',
-  0x11: 'ATT_READ_BY_GROUP_TYPE_RSP',
-  0x12: 'ATT_WRITE_REQ',
-  0x13: 'ATT_WRITE_RSP',
-  0x1b: 'ATT_HANDLE_VALUE_NTF',
-  0x1d: 'ATT_HANDLE_VALUE_IND',
-  0x1e: 'ATT_HANDLE_VALUE_CFM',
-  0x52: 'ATT_WRITE_CMD',
-};
-
-/** The tap name of an ATT opcode ('ATT_0x..' for ones we do not name). */
-export function attPduName(opcode: number): string {
-  return ATT_NAMES[opcode] ?? `ATT_0x${opcode.toString(16).padStart(2, '0')}`;
-}
 
 interface Partial {
   data: Uint8Array[];
