@@ -7,6 +7,7 @@ import { CampaignProperty, checker } from './campaign';
 import { decoderRobustnessProperty, reassemblyProperty } from './ancs-codec';
 import { streamProperty } from './notification-stream';
 import { CALLS_CAMPAIGN } from './calls';
+import { MESSAGES_CAMPAIGN } from './messages';
 
 export const CAMPAIGNS: Record<string, CampaignProperty[]> = {
   notifications: [
@@ -30,6 +31,7 @@ export const CAMPAIGNS: Record<string, CampaignProperty[]> = {
     },
   ],
   calls: CALLS_CAMPAIGN,
+  messages: MESSAGES_CAMPAIGN,
 };
 
 export function campaignNames(): string[] {

@@ -24,7 +24,7 @@ import type { MapEvent, MessageListingEntry } from '../../protocol/map/types';
 import { Emitter } from '../../util/emitter';
 import type { Inbox } from '../services/inbox';
 import { handleKey } from './inbox-keys';
-import { isTransientMapError } from './errors';
+import { isTransientMapError, MapProtocolError } from './errors';
 import { intakeMessage } from './message-intake';
 import type { ListMessagesOptions, MessageFetch, MessagesListingPage } from './map-types';
 
@@ -123,7 +123,7 @@ export class InboxSync {
     if (!isInboxFolder(event.folder)) return;
     const handle = event.handle;
     if (handle === undefined || !isMessageHandle(handle)) {
-      this.events.emit('error', new Error(`event ${event.type} names no usable handle (${String(handle)})`));
+      this.events.emit('error', new MapProtocolError('event report', `event ${event.type} names no usable handle (${String(handle)})`, undefined));
       return;
     }
     const key = handleKey(handle);

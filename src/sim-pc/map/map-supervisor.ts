@@ -1,9 +1,10 @@
 /**
  * Keeps the PC's messages link to one phone: publishes the notification
  * server (MNS) for as long as it runs, opens the MAS session (MapClient),
- * registers for notifications, hands the session to the Inbox (mark read,
- * send) and to the InboxSync (listing on every connect, fetch on every
- * NewMessage event). When the session closes or an attempt fails (link
+ * registers for notifications (asked again with backoff while the phone
+ * refuses, for as long as the session lasts), hands the session to the
+ * Inbox (mark read, send) and to the InboxSync (listing on every connect,
+ * fetch on every NewMessage event). When the session closes or an attempt fails (link
  * out of range, Show Message Notifications off, another computer holding
  * the phone's MAP session) it retries with capped exponential backoff, as
  * the hands-free supervisor does; `retryNow()` skips the wait (e.g. after
@@ -18,7 +19,8 @@ import { Backoff, BackoffPolicy, DEFAULT_BACKOFF } from '../backoff';
 import { describeError } from '../errors';
 import type { Inbox } from '../services/inbox';
 import type { MessageAccess } from './inbox-types';
-import { MapInUseError, MapPermissionRequiredError } from './errors';
+import { ResponseCode } from '../../protocol/obex/constants';
+import { MapInUseError, MapPermissionRequiredError, MapRefusedError } from './errors';
 import { InboxSync, type InboxSyncOptions } from './inbox-sync';
 import { MapClient } from './map-client';
 import type { MapClientOptions } from './map-types';
@@ -81,9 +83,14 @@ export class MapSupervisor {
   private retryAt: number | undefined;
   private current: MapClient | undefined;
   private wasUp = false;
+  /** Asks for notification registration again after the phone refused it (see register()). */
+  private readonly registrationBackoff: Backoff;
+  private registrationRetry: Timer | undefined;
 
   constructor(private readonly options: MapSupervisorOptions) {
     this.backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, options.random ?? new Random(3));
+    // Its own jitter source, so the connection retries keep the schedule they had.
+    this.registrationBackoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, new Random(5));
     this.status = {
       state: 'down',
       since: options.clock.now(),
@@ -149,6 +156,7 @@ export class MapSupervisor {
     this.retry?.cancel();
     this.retry = undefined;
     this.retryAt = undefined;
+    this.cancelRegistrationRetry();
     const client = this.current;
     this.current = undefined;
     this.options.inbox.detach();
@@ -197,18 +205,50 @@ export class MapSupervisor {
     this.backoff.reset();
     this.setState('up');
     this.events.emit('connected', mas);
+    await this.register(client);
+    if (this.current === client && client.state === 'connected') this.sync.requestListing();
+  }
+
+  /**
+   * Turns notification registration on. Listing and sending still work
+   * without it, so a refusal keeps the session, but it is asked again with
+   * backoff while the session lasts: without registration no new-message
+   * events come, and an iPhone shows the PC only messages that arrive
+   * while it is registered. Not Implemented (no notifications at all) is final.
+   */
+  private async register(client: MapClient): Promise<boolean> {
     try {
       await client.setNotificationRegistration(true);
+      this.registrationBackoff.reset();
+      return true;
     } catch (err) {
-      // Listing and sending still work without notifications; a dropped session is handled by onClosed.
-      if (this.current === client && client.state === 'connected') this.recordError(err);
+      // A dropped session is handled by onClosed.
+      if (this.current !== client || client.state !== 'connected') return false;
+      this.recordError(err);
+      if (err instanceof MapRefusedError && err.responseCode === ResponseCode.NotImplemented) return false;
+      const delay = this.registrationBackoff.next();
+      this.registrationRetry = this.options.clock.schedule(delay, () => {
+        this.registrationRetry = undefined;
+        if (this.current !== client || client.state !== 'connected') return;
+        void this.register(client).then((ok) => {
+          if (ok && this.current === client && client.state === 'connected') this.sync.requestListing();
+        });
+      });
+      this.emitHealth();
+      return false;
     }
-    if (this.current === client && client.state === 'connected') this.sync.requestListing();
+  }
+
+  private cancelRegistrationRetry(): void {
+    this.registrationRetry?.cancel();
+    this.registrationRetry = undefined;
+    this.registrationBackoff.reset();
   }
 
   private onClosed(client: MapClient, reason: Error | undefined): void {
     if (this.current !== client) return;
     this.current = undefined;
+    this.cancelRegistrationRetry();
     this.options.inbox.detach();
     this.sync.detach();
     this.mns.closeSession();
@@ -220,6 +260,7 @@ export class MapSupervisor {
 
   private fail(client: MapClient, err: unknown): void {
     this.current = undefined;
+    this.cancelRegistrationRetry();
     client.close();
     this.options.inbox.detach();
     this.sync.detach();

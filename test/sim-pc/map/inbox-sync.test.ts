@@ -168,3 +168,20 @@ test('a dropped session ends the pass and empties the queue; attach() starts afr
   await idle(clock, sync);
   assert.equal(inbox.size, 3);
 });
+
+// Found by `phonebridge fuzz messages` (hostile-mse): an event report whose NewMessage had no handle
+// (or a handle that is no hex) was reported as a plain Error, with no `code` to tell it by.
+test('an event that names no usable handle is reported as a typed MapProtocolError and fetches nothing', async () => {
+  const { clock, sync, source, inbox, errors } = setup([msg(1)]);
+  sync.onEvent({ type: 'NewMessage', folder: 'TELECOM/MSG/INBOX' });
+  sync.onEvent(event('not-hex'));
+  await idle(clock, sync);
+  assert.equal(errors.length, 2);
+  for (const err of errors) {
+    assert.ok(err instanceof MapProtocolError, String(err));
+    assert.equal(err.code, 'sim-pc.map-protocol');
+    assert.match(err.message, /names no usable handle/);
+  }
+  assert.deepEqual(source.calls, []);
+  assert.equal(inbox.size, 0);
+});

@@ -232,3 +232,35 @@ test('stop(): registration off, OBEX Disconnect, record withdrawn, no timer left
   assert.equal(s.supervisor.health().notifications, 'stopped');
   assert.equal(s.inbox.connected, false);
 });
+
+// Found by `phonebridge fuzz messages` (hostile-mse): a phone that refused SetNotificationRegistration once
+// left the session up without notifications for good: no new-message events, and an iPhone shows the PC
+// only what arrives while it is registered. The supervisor now asks again with backoff while the session lasts.
+test('a refused registration is asked again with backoff; new messages then arrive by event', async () => {
+  let refusals = 2;
+  const s = stack({ answer: (operation) => (operation === 'registration' && refusals-- > 0 ? ResponseCode.ServiceUnavailable : undefined) });
+  s.supervisor.start();
+  await s.clock.runUntil(() => s.supervisor.health().state === 'up', 30_000);
+  const first = s.clock.now();
+  await s.clock.runUntil(() => s.supervisor.health().notifications === 'connected' && s.mse.mnsConnected, 30_000);
+  // Two refusals: asked again after 1 s, then after 2 s more (the backoff policy's schedule).
+  assert.deepEqual(s.mse.log.puts.filter((p) => p.type === 'x-bt/MAP-NotificationRegistration').length, 3);
+  assert.ok(s.clock.now() - first >= 3_000, `registered after ${s.clock.now() - first} ms`);
+  assert.equal(s.supervisor.health().state, 'up');
+  assert.equal(s.supervisor.health().lastError?.code, 'sim-pc.map-refused');
+  await settle(s.clock, s.mse.receive(text(1)));
+  await s.clock.runUntil(() => s.inbox.size === 1, 10_000);
+  const stopping = s.supervisor.stop();
+  await s.clock.runUntilIdle({ until: s.clock.now() + 600_000 });
+  await stopping;
+});
+
+test('a registration refused as Not Implemented is not asked again; the session stays up for listing and sending', async () => {
+  const s = stack({ answer: (operation) => (operation === 'registration' ? ResponseCode.NotImplemented : undefined), messages: [text(1)] });
+  s.supervisor.start();
+  await s.clock.runUntil(() => s.supervisor.health().state === 'up' && s.inbox.size === 1, 30_000);
+  await s.clock.runFor(60_000);
+  assert.equal(s.mse.log.puts.filter((p) => p.type === 'x-bt/MAP-NotificationRegistration').length, 1);
+  assert.equal(s.supervisor.health().state, 'up');
+  assert.equal(s.supervisor.health().notifications, 'listening');
+});
