@@ -15,7 +15,7 @@ Feature: Text messages on the PC
     And the PC is connected to the phone's messages
     And the PC syncs the phone's contacts
 
-  @MAP/MCE/MSM/BV-02 @MAP/MCE/MNR/BV-02 @MAP/MCE/MMN/BV-01 @MAP/MCE/MMB/BV-04 @cap:messages.receive
+  @MAP/MCE/MSM/BV-02 @MAP/MCE/MNR/BV-02 @MAP/MCE/MMN/BV-01 @cap:messages.receive
   Scenario: A text from a contact arrives on the PC with the contact's name
     When contact 3 sends the text "Running late, start without me"
     Then within 5 s of link time the PC shows 1 message from contact 3 saying "Running late, start without me"
@@ -58,7 +58,7 @@ Feature: Text messages on the PC
     Then after the PC reconnects, messages that arrived while it was away are shown as the phone's profile predicts
     And the PC shows "Before the gap" once
 
-  @MAP/MCE/MMB/BV-17 @cap:messages.group
+  @MAP/MCE/MMN/BV-01 @MAP/MCE/MMB/BV-03 @cap:messages.group
   Scenario: A group message is never shown as a conversation it is not
     When contact 3 sends "Dinner at 8?" to a group with contacts 4 and 5
     Then within 5 s of link time the group message is shown as the phone's profile predicts

@@ -4,7 +4,7 @@ Feature: Message access waits for the user's permission on the iPhone
   "Show Message Notifications" for it in the Bluetooth settings; the PC
   says so in words the user can act on, and connects once it is on.
 
-  @MAP/MCE/MSM/BI-01 @cap:messages.permission @limitation
+  @MAP/MCE/MSM/BV-02 @cap:messages.permission @limitation
   Scenario: Nothing arrives until "Show Message Notifications" is allowed
     Given the phone's address book holds the 10-contact fixture
     And the PC is paired with the phone
