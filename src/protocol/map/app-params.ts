@@ -5,19 +5,12 @@
  * UTF-8, sent NUL-terminated, and one trailing NUL is tolerated on input;
  * tags outside the table are kept in `unknown` in their order.
  */
-import { decodeAppParams, encodeAppParams, type AppParam } from '../obex/apparam';
-import { isObexError } from '../obex/errors';
+import { createTypedAppParamCodec, type TypedAppParamField, type TypedAppParamProblem } from '../obex/typed-app-params';
 import { MapParamTag } from './constants';
-import { MapError, MapErrorCode } from './errors';
+import { MapError, MapErrorCode, type MapErrorCodeValue } from './errors';
 import type { MapParams } from './types';
 
-type Kind = 'u8' | 'u16' | 'u32' | 'text';
-
-interface Field {
-  tag: number;
-  key: Exclude<keyof MapParams, 'unknown'>;
-  kind: Kind;
-}
+type Field = TypedAppParamField<MapParams> & { kind: 'u8' | 'u16' | 'u32' | 'text' };
 
 /** The known tags in tag order, which is also the order the encoder writes them. */
 const FIELDS: readonly Field[] = [
@@ -49,12 +42,20 @@ const FIELDS: readonly Field[] = [
   { tag: MapParamTag.MapSupportedFeatures, key: 'mapSupportedFeatures', kind: 'u32' },
 ];
 
-const BY_TAG = new Map<number, Field>(FIELDS.map((f) => [f.tag, f]));
+const CODES: Record<TypedAppParamProblem, MapErrorCodeValue> = {
+  truncated: MapErrorCode.Truncated,
+  'bad-size': MapErrorCode.BadSize,
+  repeated: MapErrorCode.Repeated,
+  'bad-text': MapErrorCode.BadText,
+  'bad-value': MapErrorCode.BadValue,
+};
 
-const SIZES: Record<Exclude<Kind, 'text'>, number> = { u8: 1, u16: 2, u32: 4 };
-
-/** Text values are sent NUL-terminated; the NUL counts against the 255-byte TLV limit. */
-const MAX_TEXT_BYTES = 254;
+const CODEC = createTypedAppParamCodec<MapParams>({
+  fields: FIELDS,
+  fail: (problem, message, offset) => new MapError(CODES[problem], message, offset),
+  rejectNulInText: true,
+  keepBom: true,
+});
 
 /** The tag of a typed key (for callers that build raw TLVs). */
 export function mapParamTagOf(key: Exclude<keyof MapParams, 'unknown'>): number {
@@ -65,24 +66,7 @@ export function mapParamTagOf(key: Exclude<keyof MapParams, 'unknown'>): number 
 
 /** Encodes known fields in tag order, then `unknown` as given. Throws MapError (map.bad-value). */
 export function encodeMapParams(params: MapParams): Uint8Array {
-  const list: AppParam[] = [];
-  for (const field of FIELDS) {
-    const value = params[field.key];
-    if (value === undefined) continue;
-    list.push({ tag: field.tag, value: encodeValue(field, value) });
-  }
-  for (const extra of params.unknown ?? []) {
-    if (BY_TAG.has(extra.tag)) {
-      throw new MapError(MapErrorCode.BadValue, `unknown parameter list holds known tag 0x${hex2(extra.tag)}`);
-    }
-    list.push({ tag: extra.tag, value: Uint8Array.from(extra.value) });
-  }
-  try {
-    return encodeAppParams(list);
-  } catch (err) {
-    if (isObexError(err)) throw new MapError(MapErrorCode.BadValue, err.message);
-    throw err;
-  }
+  return CODEC.encode(params);
 }
 
 /**
@@ -92,79 +76,5 @@ export function encodeMapParams(params: MapParams): Uint8Array {
  * string that is not UTF-8 (map.bad-text).
  */
 export function decodeMapParams(bytes: Uint8Array): MapParams {
-  let list: AppParam[];
-  try {
-    list = decodeAppParams(bytes);
-  } catch (err) {
-    if (isObexError(err)) throw new MapError(MapErrorCode.Truncated, 'application parameters run past the end', err.offset);
-    throw err;
-  }
-  const out: MapParams = {};
-  const record = out as Record<string, unknown>;
-  let offset = 0;
-  for (const param of list) {
-    const field = BY_TAG.get(param.tag);
-    if (field === undefined) {
-      (out.unknown ??= []).push(param);
-    } else {
-      if (record[field.key] !== undefined) {
-        throw new MapError(MapErrorCode.Repeated, `parameter 0x${hex2(param.tag)} (${field.key}) appears twice`, offset);
-      }
-      record[field.key] = decodeValue(field, param.value, offset);
-    }
-    offset += 2 + param.value.length;
-  }
-  return out;
-}
-
-function encodeValue(field: Field, value: unknown): Uint8Array {
-  const bad = (why: string): MapError => new MapError(MapErrorCode.BadValue, `${field.key}: ${why}`);
-  if (field.kind === 'text') {
-    if (typeof value !== 'string') throw bad('not a string');
-    if (value.includes('\0')) throw bad('contains NUL');
-    const utf8 = new TextEncoder().encode(value);
-    if (utf8.length > MAX_TEXT_BYTES) throw bad(`${utf8.length} UTF-8 bytes, at most ${MAX_TEXT_BYTES} fit`);
-    const out = new Uint8Array(utf8.length + 1);
-    out.set(utf8);
-    return out;
-  }
-  const size = SIZES[field.kind];
-  const max = 2 ** (8 * size) - 1;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw bad(`${String(value)} does not fit 0..${max}`);
-  }
-  const out = new Uint8Array(size);
-  let rest = value;
-  for (let i = size - 1; i >= 0; i--) {
-    out[i] = rest % 256;
-    rest = Math.floor(rest / 256);
-  }
-  return out;
-}
-
-function decodeValue(field: Field, value: Uint8Array, offset: number): string | number {
-  if (field.kind === 'text') {
-    let text = value;
-    if (text.length > 0 && text[text.length - 1] === 0) text = text.subarray(0, text.length - 1);
-    try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(text);
-    } catch {
-      throw new MapError(MapErrorCode.BadText, `${field.key} is not valid UTF-8`, offset + 2);
-    }
-  }
-  const size = SIZES[field.kind];
-  if (value.length !== size) {
-    throw new MapError(
-      MapErrorCode.BadSize,
-      `parameter 0x${hex2(field.tag)} (${field.key}) has ${value.length} bytes, expected ${size}`,
-      offset + 1,
-    );
-  }
-  let n = 0;
-  for (const byte of value) n = n * 256 + byte;
-  return n;
-}
-
-function hex2(value: number): string {
-  return value.toString(16).toUpperCase().padStart(2, '0');
+  return CODEC.decode(bytes);
 }

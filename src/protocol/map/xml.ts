@@ -1,13 +1,15 @@
 /**
- * The XML plumbing shared by the MAP listing and event-report codecs, on
- * fast-xml-parser both ways: a size-checked UTF-8 read, validation and
- * parsing with entity processing off (we expand the five predefined
- * entities and character references ourselves, so a DOCTYPE cannot define
- * entities), case-insensitive element lookup, attribute escaping, and a
- * builder for `<root version="..."><item a="..."/>...</root>` documents.
+ * The XML plumbing shared by the MAP listing and event-report codecs: a
+ * size-checked UTF-8 read, validation and parsing through the shared
+ * ../xml-document helper (entity processing off; we expand entities
+ * ourselves), case-insensitive element lookup with MapError codes, and a
+ * fast-xml-parser builder for `<root version="..."><item a="..."/>...</root>`.
  */
-import { XMLBuilder, XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLBuilder } from 'fast-xml-parser';
+import { escapeAttribute, expandXmlEntities, isXmlRecord, parseXmlText, type XmlFail } from '../xml-document';
 import { MapError, MapErrorCode } from './errors';
+
+export { escapeAttribute } from '../xml-document';
 
 /** Limits for XML input. */
 export interface XmlLimits {
@@ -56,35 +58,13 @@ export function parseXmlRoot(
   } catch {
     throw new MapError(MapErrorCode.BadText, 'XML is not valid UTF-8', 0);
   }
-  let verdict: ReturnType<typeof XMLValidator.validate>;
-  try {
-    verdict = XMLValidator.validate(text);
-  } catch (err) {
-    throw new MapError(badCode, `XML validator failed: ${messageOf(err)}`, 0);
-  }
-  if (verdict !== true) {
-    const { line, col, msg } = verdict.err;
-    throw new MapError(badCode, `not well-formed XML: ${msg}`, byteOffsetOf(text, line, col));
-  }
   const lowerItems = new Set(itemNames.map((n) => n.toLowerCase()));
-  let doc: unknown;
-  try {
-    doc = new XMLParser({
-      ignoreAttributes: false,
-      attributeNamePrefix: ATTR,
-      processEntities: false,
-      htmlEntities: false,
-      trimValues: false,
-      parseAttributeValue: false,
-      parseTagValue: false,
-      ignoreDeclaration: true,
-      ignorePiTags: true,
-      isArray: (tagName, _path, _leaf, isAttribute) => !isAttribute && lowerItems.has(tagName.toLowerCase()),
-    }).parse(text);
-  } catch (err) {
-    throw new MapError(badCode, `XML parser failed: ${messageOf(err)}`, 0);
-  }
-  const root = isRecord(doc) ? Object.entries(doc).find(([key]) => key.toLowerCase() === rootName.toLowerCase()) : undefined;
+  const doc = parseXmlText(text, {
+    attributePrefix: ATTR,
+    isArrayTag: (tagName) => lowerItems.has(tagName.toLowerCase()),
+    fail: failWith(badCode),
+  });
+  const root = isXmlRecord(doc) ? Object.entries(doc).find(([key]) => key.toLowerCase() === rootName.toLowerCase()) : undefined;
   if (root === undefined) throw new MapError(badCode, `no <${rootName}> root element`, 0);
   const element = toElement(root[1], badCode);
   if (element === undefined) throw new MapError(badCode, `<${rootName}> is not an element`, 0);
@@ -115,7 +95,7 @@ export function childElements(parent: XmlElement, name: string, badCode: BadCode
 function toElement(value: unknown, badCode: BadCode): XmlElement | undefined {
   // `<x></x>` or `<x>text</x>` without attributes parses to a string.
   if (typeof value === 'string') return { attributes: new Map(), children: new Map() };
-  if (!isRecord(value)) return undefined;
+  if (!isXmlRecord(value)) return undefined;
   const attributes = new Map<string, string>();
   const children = new Map<string, unknown[]>();
   for (const [key, child] of Object.entries(value)) {
@@ -175,82 +155,11 @@ export function buildXmlDocument(root: string, version: string, items: readonly 
 /** An XML Name we accept for attributes we write (ASCII subset). */
 const XML_NAME = /^[A-Za-z_][A-Za-z0-9._-]*$/;
 
-/**
- * XML-escapes an attribute value: the five specials as entities; tab, CR
- * and LF as character references (so readers do not fold them to spaces);
- * characters XML 1.0 cannot carry (other C0 controls, lone surrogates,
- * U+FFFE/U+FFFF) become U+FFFD.
- */
-export function escapeAttribute(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) as number;
-    switch (ch) {
-      case '&':
-        out += '&amp;';
-        break;
-      case '<':
-        out += '&lt;';
-        break;
-      case '>':
-        out += '&gt;';
-        break;
-      case '"':
-        out += '&quot;';
-        break;
-      case "'":
-        out += '&apos;';
-        break;
-      case '\t':
-      case '\n':
-      case '\r':
-        out += `&#${code};`;
-        break;
-      default:
-        out += isXmlChar(code) ? ch : '\uFFFD';
-    }
-  }
-  return out;
-}
-
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
 /** Expands the five predefined entities and character references in one pass; other `&name;` stay as written. */
 export function expandEntities(text: string, badCode: BadCode): string {
-  return text.replace(/&(#x[0-9A-Fa-f]{1,8}|#[0-9]{1,10}|[A-Za-z][A-Za-z0-9]{0,31});/g, (whole, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!isXmlChar(code)) throw new MapError(badCode, `character reference ${whole} names no XML character`, 0);
-      return String.fromCodePoint(code);
-    }
-    return PREDEFINED[ref] ?? whole;
-  });
+  return expandXmlEntities(text, failWith(badCode));
 }
 
-/** XML 1.0 Char production. */
-function isXmlChar(code: number): boolean {
-  if (code === 0x9 || code === 0xa || code === 0xd) return true;
-  if (code >= 0x20 && code <= 0xd7ff) return true;
-  if (code >= 0xe000 && code <= 0xfffd) return true;
-  return code >= 0x10000 && code <= 0x10ffff;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** UTF-8 byte offset of 1-based line and column in `text` (best effort). */
-function byteOffsetOf(text: string, line: number, col: number): number {
-  let at = 0;
-  for (let l = 1; l < line; l++) {
-    const next = text.indexOf('\n', at);
-    if (next < 0) break;
-    at = next + 1;
-  }
-  const end = Math.min(text.length, at + Math.max(0, col - 1));
-  return Buffer.byteLength(text.slice(0, end), 'utf8');
+function failWith(badCode: BadCode): XmlFail {
+  return (message, offset) => new MapError(badCode, message, offset);
 }

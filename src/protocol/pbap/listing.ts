@@ -8,8 +8,10 @@
  * ourselves, so no DOCTYPE can define entities) and tolerates an XML
  * declaration, a DOCTYPE line, whitespace and `name = "..."` spacing.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { escapeAttribute, expandXmlEntities, isXmlRecord, parseXmlText, type XmlFail } from '../xml-document';
 import { PbapError, PbapErrorCode } from './errors';
+
+export { escapeAttribute } from '../xml-document';
 
 export interface VcardListingCard {
   /** Object name of the entry, e.g. `0.vcf`. */
@@ -52,59 +54,14 @@ export function encodeVcardListing(cards: readonly VcardListingCard[]): string {
   return parts.join('');
 }
 
-/**
- * XML-escapes an attribute value. Tab, CR and LF become character
- * references (so readers do not normalise them to spaces); characters
- * XML 1.0 cannot carry at all (other C0 controls, lone surrogates,
- * U+FFFE/U+FFFF) become U+FFFD.
- */
-export function escapeAttribute(text: string): string {
-  let out = '';
-  for (const ch of text) {
-    const code = ch.codePointAt(0) as number;
-    switch (ch) {
-      case '&':
-        out += '&amp;';
-        break;
-      case '<':
-        out += '&lt;';
-        break;
-      case '>':
-        out += '&gt;';
-        break;
-      case '"':
-        out += '&quot;';
-        break;
-      case "'":
-        out += '&apos;';
-        break;
-      case '\t':
-      case '\n':
-      case '\r':
-        out += `&#${code};`;
-        break;
-      default:
-        out += isXmlChar(code) ? ch : '\uFFFD';
-    }
-  }
-  return out;
-}
+/** Malformed XML, or a character reference to no XML character, is pbap.bad-listing. */
+const badListing: XmlFail = (message, offset) => new PbapError(PbapErrorCode.BadListing, message, offset);
 
 /** Decodes a listing from text or UTF-8 bytes. Throws PbapError, nothing else. */
 export function decodeVcardListing(input: string | Uint8Array, limits: Partial<ListingLimits> = {}): VcardListing {
   const { maxBytes, maxCards } = { ...DEFAULT_LISTING_LIMITS, ...limits };
   const text = toText(input, maxBytes);
-  const verdict = XMLValidator.validate(text);
-  if (verdict !== true) {
-    const { line, col, msg } = verdict.err;
-    throw new PbapError(PbapErrorCode.BadListing, `not well-formed XML: ${msg}`, byteOffsetOf(text, line, col));
-  }
-  let doc: unknown;
-  try {
-    doc = parser().parse(text);
-  } catch (err) {
-    throw new PbapError(PbapErrorCode.BadListing, `XML parser failed: ${err instanceof Error ? err.message : String(err)}`, 0);
-  }
+  const doc = parseXmlText(text, { attributePrefix: '', isArrayTag: (tagName) => tagName === 'card', fail: badListing });
   const root = rootElement(doc);
   if (root === undefined) throw new PbapError(PbapErrorCode.BadListing, 'no <vCard-listing> element', 0);
   const version = typeof root.version === 'string' ? expandEntities(root.version) : '1.0';
@@ -112,27 +69,13 @@ export function decodeVcardListing(input: string | Uint8Array, limits: Partial<L
   const list: unknown[] = rawCards === undefined ? [] : Array.isArray(rawCards) ? rawCards : [rawCards];
   if (list.length > maxCards) throw new PbapError(PbapErrorCode.TooLarge, `${list.length} cards, more than ${maxCards}`, 0);
   const cards = list.map((raw, i): VcardListingCard => {
-    if (!isRecord(raw) || typeof raw.handle !== 'string') {
+    if (!isXmlRecord(raw) || typeof raw.handle !== 'string') {
       throw new PbapError(PbapErrorCode.BadListing, `card ${i} has no handle attribute`, 0);
     }
     const name = typeof raw.name === 'string' ? expandEntities(raw.name) : '';
     return { handle: expandEntities(raw.handle), name };
   });
   return { version, cards };
-}
-
-function parser(): XMLParser {
-  return new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    processEntities: false,
-    trimValues: false,
-    parseAttributeValue: false,
-    parseTagValue: false,
-    ignoreDeclaration: true,
-    ignorePiTags: true,
-    isArray: (tagName) => tagName === 'card',
-  });
 }
 
 function toText(input: string | Uint8Array, maxBytes: number): string {
@@ -148,54 +91,19 @@ function toText(input: string | Uint8Array, maxBytes: number): string {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The `vCard-listing` element (name compared without case, as some PSEs vary it). */
 function rootElement(doc: unknown): Record<string, unknown> | undefined {
-  if (!isRecord(doc)) return undefined;
+  if (!isXmlRecord(doc)) return undefined;
   for (const [key, value] of Object.entries(doc)) {
     if (key.toLowerCase() !== 'vcard-listing') continue;
-    if (isRecord(value)) return value;
+    if (isXmlRecord(value)) return value;
     // `<vCard-listing></vCard-listing>` with no attributes parses to a string.
     if (typeof value === 'string') return {};
   }
   return undefined;
 }
 
-const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Expands the five predefined entities and character references in one pass; other `&name;` stay as written. */
+/** Expands the five predefined entities and character references; a reference to no XML character is pbap.bad-listing. */
 function expandEntities(text: string): string {
-  return text.replace(/&(#x[0-9A-Fa-f]{1,8}|#[0-9]{1,10}|[A-Za-z][A-Za-z0-9]{0,31});/g, (whole, ref: string) => {
-    if (ref.startsWith('#')) {
-      const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-      if (!isXmlChar(code)) {
-        throw new PbapError(PbapErrorCode.BadListing, `character reference ${whole} names no XML character`, 0);
-      }
-      return String.fromCodePoint(code);
-    }
-    return PREDEFINED[ref] ?? whole;
-  });
-}
-
-/** XML 1.0 Char production. */
-function isXmlChar(code: number): boolean {
-  if (code === 0x9 || code === 0xa || code === 0xd) return true;
-  if (code >= 0x20 && code <= 0xd7ff) return true;
-  if (code >= 0xe000 && code <= 0xfffd) return true;
-  return code >= 0x10000 && code <= 0x10ffff;
-}
-
-/** UTF-8 byte offset of 1-based line and column in `text` (best effort). */
-function byteOffsetOf(text: string, line: number, col: number): number {
-  let at = 0;
-  for (let l = 1; l < line; l++) {
-    const next = text.indexOf('\n', at);
-    if (next < 0) break;
-    at = next + 1;
-  }
-  const end = Math.min(text.length, at + Math.max(0, col - 1));
-  return Buffer.byteLength(text.slice(0, end), 'utf8');
+  return expandXmlEntities(text, badListing);
 }

@@ -16,87 +16,55 @@
  * and every queued operation with DisconnectedError, an unusable answer is
  * MapProtocolError and leaves the session usable when OBEX could resync.
  * connect() works again after a close. Closing ends the MAS channel only;
- * the ACL stays up for the other profiles.
+ * the ACL stays up for the other profiles. The connection, queue and
+ * watchdog live in the shared ObexProfileClient; this file gives it MAP's
+ * record, Target, Connect parameters and errors.
  */
-import type { ByteChannel, ClassicConnection } from '../../link/classic';
-import type { Timer } from '../../link/clock';
-import { DisconnectedError, LinkError } from '../../link/errors';
-import { ProtocolError } from '../../protocol/errors';
 import { encodeMapParams } from '../../protocol/map/app-params';
 import { MAS_TARGET } from '../../protocol/map/constants';
 import type { BMessage } from '../../protocol/map/types';
-import { ObexClientSession } from '../../protocol/obex/client-session';
-import { ResponseCode } from '../../protocol/obex/constants';
-import { isObexError, ObexErrorKind } from '../../protocol/obex/errors';
-import { ObexResponseError } from '../../protocol/obex/session-errors';
 import { Emitter } from '../../util/emitter';
-import { NotConnectedError, SimPcError, TimeoutError } from '../errors';
+import { coreOptions, ObexProfileClient } from '../obex-profile-client';
 import { MapAbortedError, MapInUseError, MapLimitError, MapPermissionRequiredError, MapProtocolError, MapRefusedError, MasNotFoundError } from './errors';
 import { DEFAULT_MCE_FEATURES, findMas, type MasInfo } from './mas-record';
 import { MapOperations } from './map-operations';
-import type { ListMessagesOptions, MapClientEvents, MapClientOptions, MapClientState, MessageFetch, MessagesListingPage, PushResult } from './map-types';
+import type { ListMessagesOptions, MapClientEvents, MapClientOptions, MessageFetch, MessagesListingPage, PushResult } from './map-types';
 
 export const DEFAULT_MAP_TIMEOUT_MS = 15_000;
 export const DEFAULT_MAX_QUEUED_MAP_OPERATIONS = 16;
-/** The OBEX session's own per-packet limit, a backstop behind the inactivity watchdog. */
-const OBEX_BACKSTOP_FACTOR = 10;
 
-/** The watchdog of the step or operation running now. */
-interface Watch {
-  what: string;
-  fired: boolean;
-  expire: (err: Error) => void;
-}
-
-export class MapClient {
+export class MapClient extends ObexProfileClient<MasInfo> {
   readonly events = new Emitter<MapClientEvents>();
-  private readonly timeoutMs: number;
-  private readonly features: number;
-  private readonly maxQueued: number;
   private readonly operations: MapOperations;
-  private currentState: MapClientState = 'idle';
-  private masInfo: MasInfo | undefined;
-  private channel: ByteChannel | undefined;
-  private session: ObexClientSession | undefined;
-  private unsubscribe: (() => void)[] = [];
-  private connecting: Promise<MasInfo> | undefined;
-  private closeReason: Error | undefined;
-  private watch: Watch | undefined;
-  private watchTimer: Timer | undefined;
-  private tail: Promise<void> = Promise.resolve();
-  private queued = 0;
 
-  constructor(private readonly options: MapClientOptions) {
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_MAP_TIMEOUT_MS;
-    this.features = options.supportedFeatures ?? DEFAULT_MCE_FEATURES;
-    this.maxQueued = options.maxQueuedOperations ?? DEFAULT_MAX_QUEUED_MAP_OPERATIONS;
+  constructor(options: MapClientOptions) {
+    const features = options.supportedFeatures ?? DEFAULT_MCE_FEATURES;
+    super(coreOptions(options, DEFAULT_MAP_TIMEOUT_MS, DEFAULT_MAX_QUEUED_MAP_OPERATIONS), {
+      name: 'MAP',
+      target: MAS_TARGET,
+      findService: findMas,
+      serviceNotFound: (address) => new MasNotFoundError(address),
+      // MAP/MCE/MFB/BV-06: our features go in Connect only when the MSE publishes its own.
+      connectAppParams: (mas) => (mas.featuresPublished ? encodeMapParams({ mapSupportedFeatures: features }) : undefined),
+      channelError: (err, channel) =>
+        err.code === 'link.channel-refused' || err.code === 'link.channel-busy' ? new MapInUseError(channel) : undefined,
+      permissionRequired: (what) => new MapPermissionRequiredError(what),
+      refused: (what, code) => new MapRefusedError(what, code),
+      aborted: (what) => new MapAbortedError(what),
+      protocolError: (what, message, code) => new MapProtocolError(what, message, code),
+      queueFull: (limit) => new MapLimitError('queued MAP operations', limit),
+    });
     this.operations = new MapOperations(options, (what, body) => this.run(what, body));
-  }
-
-  get state(): MapClientState {
-    return this.currentState;
   }
 
   /** What the MAS record says, once connect() has read it. */
   get mas(): MasInfo | undefined {
-    return this.masInfo;
+    return this.serviceRecord;
   }
 
   /** The folder the session is in (`/telecom/msg/inbox`), undefined when a failed SetPath left it unknown. */
   get folder(): string | undefined {
     return this.operations.folder;
-  }
-
-  /** Discovers, connects and opens the MAS session. Resolves with the MAS's facts. */
-  connect(): Promise<MasInfo> {
-    if (this.currentState === 'connected' && this.masInfo) return Promise.resolve(this.masInfo);
-    if (this.connecting) return this.connecting;
-    this.currentState = 'connecting';
-    this.closeReason = undefined;
-    this.connecting = this.open().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
   }
 
   /** SetNotificationRegistration: on, the phone connects to our MNS and reports events. */
@@ -134,197 +102,12 @@ export class MapClient {
     return this.operations.setFolder(path);
   }
 
-  /** Cancels the running transfer (OBEX Abort); it rejects. */
-  async abort(): Promise<void> {
-    await this.session?.abort();
+  protected onConnected(mas: MasInfo): void {
+    this.operations.reset();
+    this.events.emit('connected', mas);
   }
 
-  /** OBEX Disconnect, then closes the channel. Queued operations reject. */
-  async disconnect(): Promise<void> {
-    if (this.connecting) await this.connecting.catch(() => undefined);
-    if (this.currentState !== 'connected') return;
-    try {
-      await this.run('Disconnect', async (session) => {
-        await session.disconnect();
-      });
-    } catch {
-      // The phone's answer changes nothing: we are leaving.
-    }
-    this.shutDown(undefined);
-  }
-
-  /** Closes at once, without OBEX Disconnect. */
-  close(reason?: Error): void {
-    this.shutDown(reason);
-  }
-
-  private async open(): Promise<MasInfo> {
-    const { client, phoneAddress } = this.options;
-    try {
-      const info = await this.guard('SDP discovery', () => client.discover(phoneAddress));
-      const mas = findMas(info.records);
-      if (mas === undefined) throw new MasNotFoundError(phoneAddress);
-      this.masInfo = mas;
-      const connection = await this.guard('ACL connect', () => client.connect(phoneAddress));
-      this.listen(connection.events.on('disconnect', (reason) => this.dropped(reason)));
-      if (!connection.connected) throw new DisconnectedError(0x08, 'the ACL went down while connecting');
-      if (!connection.encrypted) await this.guard('pairing', () => connection.pair());
-      const channel = await this.openChannel(connection, mas.channel);
-      const session = this.attach(channel);
-      // MAP/MCE/MFB/BV-06: our features go in Connect only when the MSE publishes its own.
-      const appParams = mas.featuresPublished ? encodeMapParams({ mapSupportedFeatures: this.features }) : undefined;
-      await this.guard('Connect', () =>
-        session.connect({
-          target: MAS_TARGET,
-          ...(appParams ? { appParams } : {}),
-          ...(this.options.maxPacketLength === undefined ? {} : { maxPacketLength: this.options.maxPacketLength }),
-        }),
-      );
-      if (this.currentState !== 'connecting') throw this.closedError('Connect');
-      this.currentState = 'connected';
-      this.operations.reset();
-      this.events.emit('connected', mas);
-      return mas;
-    } catch (err) {
-      const mapped = this.mapError('connect', err, undefined);
-      this.shutDown(this.closeReason ?? mapped);
-      throw mapped;
-    }
-  }
-
-  private async openChannel(connection: ClassicConnection, number: number): Promise<ByteChannel> {
-    try {
-      return await this.guard('open channel', () => connection.openChannel(number), (late) => void late.close());
-    } catch (err) {
-      if (err instanceof LinkError && (err.code === 'link.channel-refused' || err.code === 'link.channel-busy')) {
-        throw new MapInUseError(number);
-      }
-      throw err;
-    }
-  }
-
-  /** Wires the channel to a fresh OBEX session. */
-  private attach(channel: ByteChannel): ObexClientSession {
-    this.channel = channel;
-    const session = new ObexClientSession({
-      send: (bytes) => channel.write(bytes),
-      clock: this.options.clock,
-      timeoutMs: Math.min(0x7fffffff, this.timeoutMs * OBEX_BACKSTOP_FACTOR),
-      ...(this.options.maxPacketLength === undefined ? {} : { maxPacketLength: this.options.maxPacketLength }),
-      onClose: (reason) => {
-        if (this.session === session) this.shutDown(reason === undefined ? new NotConnectedError('MAP') : this.mapError('session', reason, undefined));
-      },
-    });
-    this.session = session;
-    this.listen(
-      channel.events.on('data', (chunk) => {
-        if (this.session !== session) return;
-        this.kick();
-        session.receive(chunk);
-      }),
-    );
-    this.listen(channel.events.on('close', (reason) => this.dropped(reason)));
-    return session;
-  }
-
-  private listen(off: () => void): void {
-    this.unsubscribe.push(off);
-  }
-
-  /** Runs `body` as the one operation on the open session, after those queued before it. */
-  private async run<T>(what: string, body: (session: ObexClientSession) => Promise<T>): Promise<T> {
-    if (this.queued >= this.maxQueued + 1) throw new MapLimitError('queued MAP operations', this.maxQueued);
-    this.queued++;
-    const previous = this.tail;
-    let release: () => void = () => undefined;
-    this.tail = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    try {
-      await previous;
-      const session = this.session;
-      if (this.currentState !== 'connected' || session === undefined) throw this.closedError(what);
-      return await this.guard(what, () => body(session));
-    } finally {
-      this.queued--;
-      release();
-    }
-  }
-
-  /** Runs `body` under the inactivity watchdog and maps what it throws. `onLate` gets a result that came after the timeout. */
-  private async guard<T>(what: string, body: () => Promise<T>, onLate?: (value: T) => void): Promise<T> {
-    const watch: Watch = { what, fired: false, expire: () => undefined };
-    const timeout = new Promise<never>((_, reject) => {
-      watch.expire = reject;
-    });
-    this.watch = watch;
-    this.kick();
-    const running = body();
-    try {
-      return await Promise.race([running, timeout]);
-    } catch (err) {
-      if (watch.fired) void running.then(onLate ?? (() => undefined), () => undefined);
-      throw this.mapError(what, err, watch);
-    } finally {
-      if (this.watch === watch) {
-        this.watch = undefined;
-        this.watchTimer?.cancel();
-        this.watchTimer = undefined;
-      }
-    }
-  }
-
-  /** Restarts the inactivity clock of the running step, if any. */
-  private kick(): void {
-    const watch = this.watch;
-    if (watch === undefined) return;
-    this.watchTimer?.cancel();
-    this.watchTimer = this.options.clock.schedule(this.timeoutMs, () => {
-      if (this.watch !== watch) return;
-      watch.fired = true;
-      const err = new TimeoutError(`MAP ${watch.what}`, this.timeoutMs);
-      this.shutDown(err);
-      watch.expire(err);
-    });
-  }
-
-  /** What an operation rejects with, given what went wrong. */
-  private mapError(what: string, err: unknown, watch: Watch | undefined): Error {
-    if (watch?.fired && this.closeReason instanceof TimeoutError) return this.closeReason;
-    if (err instanceof SimPcError || err instanceof LinkError) return err;
-    if (err instanceof ObexResponseError) {
-      return err.responseCode === ResponseCode.Forbidden ? new MapPermissionRequiredError(what) : new MapRefusedError(what, err.responseCode);
-    }
-    if (isObexError(err, ObexErrorKind.Closed)) return this.closeReason ?? new NotConnectedError(`MAP ${what}`);
-    if (isObexError(err, ObexErrorKind.Aborted)) return new MapAbortedError(what);
-    if (isObexError(err, ObexErrorKind.Timeout)) return new TimeoutError(`MAP ${what}`, this.timeoutMs * OBEX_BACKSTOP_FACTOR);
-    if (err instanceof ProtocolError) return new MapProtocolError(what, err.message, err.code);
-    return err instanceof Error ? err : new Error(String(err));
-  }
-
-  private closedError(what: string): Error {
-    return this.closeReason ?? new NotConnectedError(`MAP ${what}`);
-  }
-
-  private dropped(reason: number): void {
-    if (this.currentState === 'closed' || this.currentState === 'idle') return;
-    this.shutDown(new DisconnectedError(reason));
-  }
-
-  /** Ends the session: rejects what is running, closes the channel, forgets the connection. */
-  private shutDown(reason: Error | undefined): void {
-    if ((this.currentState === 'closed' || this.currentState === 'idle') && this.session === undefined && this.channel === undefined) return;
-    const wasUp = this.currentState === 'connected';
-    this.currentState = 'closed';
-    this.closeReason = reason;
-    for (const off of this.unsubscribe) off();
-    this.unsubscribe = [];
-    const session = this.session;
-    const channel = this.channel;
-    this.session = undefined;
-    this.channel = undefined;
-    session?.close(reason);
-    if (channel?.open) void channel.close().catch(() => undefined);
-    if (wasUp) this.events.emit('close', reason);
+  protected onClosed(reason: Error | undefined): void {
+    this.events.emit('close', reason);
   }
 }
