@@ -100,14 +100,25 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
  * character goes through `fail` (offset 0).
  */
 export function expandXmlEntities(text: string, fail: XmlFail): string {
-  return text.replace(/&(#x[0-9A-Fa-f]{1,8}|#[0-9]{1,10}|[A-Za-z][A-Za-z0-9]{0,31});/g, (whole, ref: string) => {
+  return ownString(
+    text.replace(/&(#x[0-9A-Fa-f]{1,8}|#[0-9]{1,10}|[A-Za-z][A-Za-z0-9]{0,31});/g, (whole, ref: string) => {
     if (ref.startsWith('#')) {
       const code = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
       if (!isXmlChar(code)) throw fail(`character reference ${whole} names no XML character`, 0);
       return String.fromCodePoint(code);
     }
     return PREDEFINED[ref] ?? whole;
-  });
+  }),
+  );
+}
+
+/**
+ * A copy of `text` that holds no reference to a larger string. V8 may keep a
+ * substring as a slice of its parent, so an attribute value kept for long
+ * (an inbox entry's date text) would keep the whole listing document alive.
+ */
+export function ownString(text: string): string {
+  return text.length === 0 ? '' : Buffer.from(text, 'utf8').toString('utf8');
 }
 
 /** XML 1.0 Char production. */

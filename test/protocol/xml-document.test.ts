@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   escapeAttribute,
   expandXmlEntities,
+  ownString,
   isXmlChar,
   isXmlRecord,
   parseXmlText,
@@ -87,4 +88,12 @@ test('xmlByteOffset and isXmlRecord', () => {
   assert.equal(isXmlRecord(null), false);
   assert.equal(isXmlChar(0xfffe), false);
   assert.equal(isXmlChar(0x10ffff), true);
+});
+
+test('ownString copies a value exactly (so a kept attribute does not pin its document)', () => {
+  const doc = `<x a="${'y'.repeat(1000)}"/>`;
+  const slice = doc.slice(6, 20);
+  assert.equal(ownString(slice), slice);
+  assert.equal(ownString(''), '');
+  assert.equal(ownString('Zoë 😀 日本'), 'Zoë 😀 日本');
 });
