@@ -55,23 +55,23 @@ function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-test('controller + phone commands: noble finds the simulated iPhone and its ANCS service', { timeout: 90_000 }, async (t) => {
+test('controller + phone commands: noble finds the simulated iPhone and its ANCS service', { timeout: 300_000 }, async (t) => {
   if (spawnSync('socat', ['-V'], { stdio: 'ignore' }).error !== undefined) {
     t.skip('socat is not installed (apt-get install socat)');
     return;
   }
-  const controller = start(['controller', '--ltk', 'phone', '--seconds', '80']);
+  const controller = start(['controller', '--ltk', 'phone', '--seconds', '280']);
   let phone: ReturnType<typeof start> | undefined;
   let central: Awaited<ReturnType<typeof createHciCentral>> | undefined;
   try {
-    await controller.waitFor(/^ready$/, 30_000);
+    await controller.waitFor(/^ready$/, 90_000);
     const portOf = (name: string): string => {
       const line = controller.lines.find((l) => l.startsWith(`${name} `));
       assert.ok(line, `no ${name} line`);
       return line.split(' ')[2] as string;
     };
-    phone = start(['phone', '--hci', `uart:${portOf('phone')}`, '--seconds', '70']);
-    await phone.waitFor(/advertising as F0:99:B6:00:00:01/, 30_000);
+    phone = start(['phone', '--hci', `uart:${portOf('phone')}`, '--seconds', '270']);
+    await phone.waitFor(/advertising as F0:99:B6:00:00:01/, 90_000);
     central = await createHciCentral({ controller: `uart:${portOf('pc')}` });
     const found = await central.scan(3_000);
     const iphone = found.find((r) => r.address === 'F0:99:B6:00:00:01');
