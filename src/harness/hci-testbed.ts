@@ -4,13 +4,15 @@
  * through unmodified noble, each on its own UART to our virtual HCI
  * controller (socat pty pairs), on wall time. The controller paces the link
  * by the phone profile's BLE model; the PDU tap reads ATT out of the ACL
- * traffic at the PC's controller, as a capture would. Only BLE is carried:
+ * traffic at the PC's controller, and with `capture` that traffic is also
+ * written as a btsnoop file (the PC's HCI, as noble drove it). Only BLE is carried:
  * contacts, calls and messages stay on the in-memory transport.
  */
 import type { GattPeer } from '../link/ble';
 import type { BleLinkModel } from '../link/link-model';
 import type { PduTapEvent } from '../link/memory/air-events';
 import { AttTap } from '../link/hci/att-tap';
+import { HciCaptureFile } from '../link/hci/hci-capture';
 import { startControllerService, type ControllerService } from '../link/hci/controller/controller-process';
 import type { HciTraceEntry } from '../link/hci/controller/hci-trace';
 import { createHciCentral, createHciServerHost, type BlenoServerHost, type NobleCentral } from '../link/hci';
@@ -54,6 +56,7 @@ export class HciTestbed implements ScenarioBed {
     private readonly central: NobleCentral,
     readonly phone: SimulatedPhone,
     readonly pc: PhoneLink,
+    private readonly capture: HciCaptureFile | undefined,
   ) {}
 
   /** Starts the controller, bleno and noble, and the phone; the PC starts with startPc()/connectPc(). */
@@ -70,6 +73,11 @@ export class HciTestbed implements ScenarioBed {
       },
     });
     const record = options.recordPdus ?? true;
+    const capture = options.capture !== undefined ? new HciCaptureFile(options.capture, pcAddress) : undefined;
+    const log = (entry: HciTraceEntry): void => {
+      if (record) feedTap(tap, entry, pcAddress);
+      capture?.record(entry);
+    };
     const service = await startControllerService({
       hosts: [
         // bleno hands its keys to a kernel that is not there; the controller answers LTK requests for it.
@@ -78,7 +86,7 @@ export class HciTestbed implements ScenarioBed {
       ],
       clock,
       model: airTimingFor(model),
-      ...(record ? { log: (entry: HciTraceEntry) => feedTap(tap, entry, pcAddress) } : {}),
+      ...(record || capture ? { log } : {}),
     });
     let host: BlenoServerHost | undefined;
     try {
@@ -97,12 +105,13 @@ export class HciTestbed implements ScenarioBed {
         ancs: { dateZone: 'utc' },
         ...(options.backoff ? { backoff: options.backoff } : {}),
       });
-      const bed = new HciTestbed(clock, profile, model, pcAddress, pdus, service, host, central, phone, pc);
+      const bed = new HciTestbed(clock, profile, model, pcAddress, pdus, service, host, central, phone, pc, capture);
       phone.start();
       return bed;
     } catch (err) {
       await host?.close().catch(() => undefined);
       await service.close().catch(() => undefined);
+      capture?.close();
       throw err;
     }
   }
@@ -153,6 +162,7 @@ export class HciTestbed implements ScenarioBed {
     await this.central.close().catch(() => undefined);
     await this.host.close().catch(() => undefined);
     await this.service.close().catch(() => undefined);
+    this.capture?.close();
   }
 }
 

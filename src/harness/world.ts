@@ -60,9 +60,7 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
     if (!this.built) {
       if (needsAsyncOpen(this.params.transport)) throw new TestbedError(`the ${this.params.transport} testbed was not opened before the scenario`);
       const { phone, transport, seed } = this.params;
-      const captureDir = typeof this.parameters.capture === 'string' ? this.parameters.capture : undefined;
-      const capture = captureDir !== undefined ? { capture: scenarioCaptureFile(captureDir, this.scenarioName) } : {};
-      this.built = createScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...capture });
+      this.built = createScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...this.captureOption() });
     }
     return this.built;
   }
@@ -80,7 +78,13 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   async openBed(): Promise<void> {
     if (this.built) return;
     const { phone, transport, seed } = this.params;
-    this.built = await openScenarioBed({ ...this.testbedOverrides, phone, transport, seed });
+    this.built = await openScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...this.captureOption() });
+  }
+
+  /** The capture file of this scenario, when the run asked for captures. */
+  private captureOption(): { capture?: string } {
+    const dir = typeof this.parameters.capture === 'string' ? this.parameters.capture : undefined;
+    return dir !== undefined ? { capture: scenarioCaptureFile(dir, this.scenarioName) } : {};
   }
 
   get hasTestbed(): boolean {
