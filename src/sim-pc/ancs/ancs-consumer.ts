@@ -5,6 +5,15 @@
  * behind each Notification Source event and reports complete records,
  * removals and actions. UIDs are trusted for this session only: when the
  * link drops, the session ends and every pending request is rejected.
+ *
+ * A phone may go silent inside a session (iOS with "Share System
+ * Notifications" turned off sends nothing and refuses Control Point writes
+ * with Insufficient Authorization) and, once allowed again, replay what it
+ * holds with PreExisting, never announcing what was removed meanwhile. A
+ * PreExisting replay after the first one has closed counts as such a fresh
+ * snapshot when it re-announces a UID already live, or follows a refusal with
+ * Insufficient Authorization: `resync` fires, and at its end UIDs not
+ * re-announced are forgotten and `replayComplete` fires again.
  */
 import type { BleConnection, GattClient } from '../../link/ble';
 import { normalizeUuid } from '../../link/ble';
@@ -20,6 +29,7 @@ import {
   ANCS_SERVICE_UUID,
   AppAttributeId,
   CommandId,
+  EventFlag,
   EventId,
   NotificationAttributeId,
 } from '../../protocol/ancs/constants';
@@ -35,6 +45,7 @@ import { ActionNotOfferedError, AncsUnavailableError, RequestCancelledError, Ses
 import { ControlPointSequencer, SequencerStats } from './control-point-sequencer';
 import { AncsDateZone, AncsNotification, attributeTexts, buildNotification, offersAction, requestedAttributes } from './notification-record';
 import { ReplayOutcome, ReplayTracker } from './replay-tracker';
+import { ANCS_MAX_NOTIFICATIONS, ANCS_CONTROL_POINT_QUEUE_LIMIT, ANCS_REQUEST_TIMEOUT_MS } from '../../limits';
 
 export interface AncsConsumerOptions {
   connection: BleConnection;
@@ -73,6 +84,11 @@ export interface AncsConsumerEvents {
   started: [];
   /** The replay of existing notifications is over and every replayed one was reported or settled. */
   replayComplete: [outcome: ReplayOutcome];
+  /**
+   * The phone started replaying again inside this session after going silent:
+   * what follows, until the next `replayComplete`, is a fresh snapshot.
+   */
+  resync: [];
   /** The session is over; `err` says why. */
   ended: [err: Error];
 }
@@ -97,7 +113,18 @@ export class AncsConsumer {
   private readonly attributeMaxLength: number;
   private readonly maxNotifications: number;
   private readonly sequencer: ControlPointSequencer;
-  private readonly replay: ReplayTracker;
+  private readonly replaySettleMs: number;
+  private readonly clock: Clock;
+  /** The replay being watched: the session's first, then any later one (see the header). */
+  private replay: ReplayTracker;
+  /** The replay before `replay`, still settling, until a resync supersedes it. */
+  private earlier: ReplayTracker | undefined;
+  /** A later PreExisting replay is open and not yet known to be a fresh snapshot. */
+  private replayUnconfirmed = false;
+  /** UIDs live when a resync began and not announced since; forgotten when it completes. */
+  private readonly unconfirmed = new Set<number>();
+  /** A Control Point write was refused with Insufficient Authorization since the last resync. */
+  private authorizationRefused = false;
   /** Latest Notification Source event per live UID. */
   private readonly live = new Map<number, NotificationSourceEvent>();
   /**
@@ -121,20 +148,22 @@ export class AncsConsumer {
     this.connection = options.connection;
     this.gatt = options.connection.gatt;
     this.attributeMaxLength = options.attributeMaxLength ?? 512;
-    this.maxNotifications = options.maxNotifications ?? 5000;
+    this.maxNotifications = options.maxNotifications ?? ANCS_MAX_NOTIFICATIONS;
     this.dateZone = options.dateZone ?? 'local';
-    this.fetchSlots = Math.max(1, (options.queueLimit ?? 64) - RESERVED_SLOTS);
+    this.fetchSlots = Math.max(1, (options.queueLimit ?? ANCS_CONTROL_POINT_QUEUE_LIMIT) - RESERVED_SLOTS);
+    this.clock = options.clock;
+    this.replaySettleMs = options.replaySettleMs ?? 1000;
     this.sequencer = new ControlPointSequencer({
       clock: options.clock,
-      write: (value) => this.gatt.write(SERVICE, CP, value, true),
-      requestTimeoutMs: options.requestTimeoutMs ?? 15_000,
-      queueLimit: options.queueLimit ?? 64,
+      write: (value) => this.writeControlPoint(value),
+      requestTimeoutMs: options.requestTimeoutMs ?? ANCS_REQUEST_TIMEOUT_MS,
+      queueLimit: options.queueLimit ?? ANCS_CONTROL_POINT_QUEUE_LIMIT,
       drainMs: options.drainMs ?? 500,
       shortReplyMs: options.shortReplyMs ?? 500,
       ...(options.maxReplyBytes === undefined ? {} : { maxReplyBytes: options.maxReplyBytes }),
       onError: (err) => this.report(err),
     });
-    this.replay = new ReplayTracker(options.clock, options.replaySettleMs ?? 1000, (outcome) => this.events.emit('replayComplete', outcome));
+    this.replay = new ReplayTracker(this.clock, this.replaySettleMs, (outcome) => this.events.emit('replayComplete', outcome));
     this.detachDisconnect = this.connection.events.on('disconnect', (reason) => this.end(new DisconnectedError(reason)));
   }
 
@@ -263,9 +292,10 @@ export class AncsConsumer {
       this.report(err);
       return;
     }
-    this.replay.onEvent(event);
+    this.noteReplay(event);
     this.events.emit('source', event);
     const uid = event.notificationUid;
+    this.unconfirmed.delete(uid);
     switch (event.eventId) {
       case EventId.Added:
       case EventId.Modified:
@@ -281,6 +311,62 @@ export class AncsConsumer {
     }
   }
 
+  /** Writes to the Control Point, noting a refusal that means the user stopped sharing. */
+  private async writeControlPoint(value: Uint8Array): Promise<void> {
+    try {
+      await this.gatt.write(SERVICE, CP, value, true);
+    } catch (err) {
+      if (err instanceof AttError && err.attCode === AttErrorCode.InsufficientAuthorization) this.authorizationRefused = true;
+      throw err;
+    }
+  }
+
+  /**
+   * Feeds the replay tracker. A PreExisting Added once the current replay's
+   * window has closed opens a new one; it becomes a resync as soon as it
+   * shows the phone had gone silent (see the header).
+   */
+  private noteReplay(event: NotificationSourceEvent): void {
+    const replayed = event.eventId === EventId.Added && (event.eventFlags & EventFlag.PreExisting) !== 0;
+    if (replayed && !this.replay.windowOpen && this.currentState === 'running') {
+      this.earlier?.dispose();
+      this.earlier = this.replay.replaying ? this.replay : undefined;
+      this.replayUnconfirmed = true;
+      const tracker: ReplayTracker = new ReplayTracker(this.clock, this.replaySettleMs, (outcome) => {
+        if (this.replay !== tracker || this.replayUnconfirmed) return; // a straggler, not a snapshot
+        for (const uid of this.unconfirmed) this.forgetQuietly(uid);
+        this.unconfirmed.clear();
+        this.events.emit('replayComplete', outcome);
+      });
+      this.replay = tracker;
+      tracker.arm();
+    }
+    if (replayed && this.replayUnconfirmed && this.replay.windowOpen && (this.authorizationRefused || this.live.has(event.notificationUid))) {
+      this.replayUnconfirmed = false;
+      this.authorizationRefused = false;
+      // The fresh snapshot settles everything; the earlier replay need not report.
+      this.earlier?.dispose();
+      this.earlier = undefined;
+      this.unconfirmed.clear();
+      for (const uid of this.live.keys()) this.unconfirmed.add(uid);
+      this.events.emit('resync');
+    }
+    this.replay.onEvent(event);
+  }
+
+  /** The replayed notification `uid` settled, for whichever replay is waiting on it. */
+  private settleReplay(uid: number): void {
+    this.earlier?.settle(uid);
+    this.replay.settle(uid);
+  }
+
+  /** Drops a UID the phone no longer holds but never announced as removed. */
+  private forgetQuietly(uid: number): void {
+    if (!this.live.delete(uid)) return;
+    this.backlog.delete(uid);
+    this.sequencer.cancel(fetchKey(uid));
+  }
+
   /** Records the newest event of a UID, forgetting the oldest UID past the bound. */
   private track(event: NotificationSourceEvent): void {
     const uid = event.notificationUid;
@@ -290,7 +376,7 @@ export class AncsConsumer {
         this.live.delete(oldest.value);
         this.backlog.delete(oldest.value);
         this.sequencer.cancel(fetchKey(oldest.value));
-        this.replay.settle(oldest.value);
+        this.settleReplay(oldest.value);
         this.report(new QueueFullError('ANCS notification', this.maxNotifications));
       }
     }
@@ -301,7 +387,7 @@ export class AncsConsumer {
     const known = this.live.delete(uid);
     this.backlog.delete(uid);
     this.sequencer.cancel(fetchKey(uid));
-    this.replay.settle(uid);
+    this.settleReplay(uid);
     if (known) this.events.emit('removed', uid);
   }
 
@@ -344,7 +430,7 @@ export class AncsConsumer {
 
   private onFetchFailed(uid: number, err: unknown): void {
     if (this.ended) return;
-    this.replay.settle(uid);
+    this.settleReplay(uid);
     if (err instanceof RequestCancelledError) return;
     this.report(err);
   }
@@ -369,7 +455,7 @@ export class AncsConsumer {
       if (this.ended || !event) return;
       this.events.emit('notification', buildNotification(event, texts, appName, this.dateZone));
     } finally {
-      this.replay.settle(uid);
+      this.settleReplay(uid);
     }
   }
 
@@ -401,6 +487,9 @@ export class AncsConsumer {
     this.currentState = 'ended';
     this.detachDisconnect();
     this.replay.dispose();
+    this.earlier?.dispose();
+    this.earlier = undefined;
+    this.unconfirmed.clear();
     this.sequencer.close(err);
     this.live.clear();
     this.appNames.clear();

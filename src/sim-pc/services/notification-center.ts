@@ -10,6 +10,12 @@
  * entry takes over that entry (same PC id, new UID; identical entries pair
  * up one to one); when the consumer reports the replay complete (see
  * ReplayTracker for when that is), entries still stale are removed.
+ *
+ * The same happens inside a session when the phone, having gone silent
+ * (Share System Notifications off), replays again (the consumer's `resync`):
+ * every entry is marked stale but keeps its UID, which this session still
+ * honours; an entry re-announced under its UID is fresh again, and those
+ * still stale when that replay completes are removed.
  */
 import { categoryName, EventFlag } from '../../protocol/ancs/constants';
 import { Emitter } from '../../util/emitter';
@@ -18,13 +24,14 @@ import type { AncsConsumer } from '../ancs/ancs-consumer';
 import type { AncsNotification } from '../ancs/notification-record';
 import type { ReplayOutcome } from '../ancs/replay-tracker';
 import { NotConnectedError, NotDismissibleError, UnknownNotificationError, UnsupportedError } from '../errors';
+import { NOTIFICATION_CENTER_MAX_ENTRIES } from '../../limits';
 
 export interface NotificationEntry {
   /** PC-side id, stable across reconnects ("n1", "n2", ...). */
   readonly id: string;
-  /** UID in the current session; undefined while stale (no session, or not yet replayed). */
+  /** UID in the current session; undefined after a disconnect until the next session replays the entry. */
   readonly uid: number | undefined;
-  /** True from a disconnect until the entry is matched in the next session's replay. */
+  /** True from a disconnect (or an in-session resync) until the entry is matched in the replay that follows. */
   readonly stale: boolean;
   readonly appId: string;
   readonly appName: string;
@@ -101,7 +108,7 @@ export class NotificationCenter {
 
   constructor(options: NotificationCenterOptions) {
     this.clock = options.clock;
-    this.maxEntries = options.maxEntries ?? 5000;
+    this.maxEntries = options.maxEntries ?? NOTIFICATION_CENTER_MAX_ENTRIES;
   }
 
   get size(): number {
@@ -166,6 +173,7 @@ export class NotificationCenter {
       consumer.events.on('notification', (record) => this.onNotification(record)),
       consumer.events.on('removed', (uid) => this.onRemoved(uid)),
       consumer.events.on('replayComplete', (outcome) => this.onReplayComplete(outcome)),
+      consumer.events.on('resync', () => this.onResync()),
       consumer.events.on('ended', () => this.detach()),
     ];
   }
@@ -192,6 +200,10 @@ export class NotificationCenter {
     const known = this.byUid.get(record.uid);
     const current = known === undefined ? undefined : this.entries.get(known);
     if (current) {
+      if (current.stale) {
+        current.stale = false;
+        this.carriedOver++;
+      }
       this.apply(current, record, now);
       this.emitChanges({ added: [], updated: [current], removed: [] });
       return;
@@ -244,6 +256,18 @@ export class NotificationCenter {
     if (entry) this.emitChanges({ added: [], updated: [], removed: [entry] });
   }
 
+  /** The phone replays afresh inside the session: every entry must be re-announced to stay. */
+  private onResync(): void {
+    this.carriedOver = 0;
+    const updated: Entry[] = [];
+    for (const entry of this.entries.values()) {
+      if (entry.stale) continue;
+      entry.stale = true;
+      updated.push(entry);
+    }
+    if (updated.length > 0) this.emitChanges({ added: [], updated, removed: [] });
+  }
+
   private onReplayComplete(outcome: ReplayOutcome): void {
     const removed: Entry[] = [];
     for (const entry of [...this.entries.values()]) {
@@ -259,7 +283,8 @@ export class NotificationCenter {
   private findStaleMatch(record: AncsNotification): Entry | undefined {
     let best: Entry | undefined;
     for (const entry of this.entries.values()) {
-      if (!entry.stale) continue;
+      // An entry with a UID belongs to this session and is matched by that UID only.
+      if (!entry.stale || entry.uid !== undefined) continue;
       if (
         entry.appId === record.appId &&
         entry.title === record.title &&

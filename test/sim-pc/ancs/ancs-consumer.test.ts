@@ -594,6 +594,77 @@ test('replayComplete fires after the quiet window once every replayed notificati
   assert.ok(records.every((r) => r.preExisting));
 });
 
+/** A consumer whose first replay (UIDs 1 and 2) is over; counts resync and replayComplete events. */
+async function afterFirstReplay() {
+  const rig = setup({ replaySettleMs: 1000 });
+  const { clock, consumer, gatt, phone } = rig;
+  for (const uid of [1, 2]) phone.notifications.set(uid, { appId: 'com.apple.MobileSMS', title: `old${uid}`, negative: 'Clear' });
+  const outcomes: number[][] = [];
+  let resyncs = 0;
+  consumer.events.on('replayComplete', (o) => outcomes.push(o.uids));
+  consumer.events.on('resync', () => resyncs++);
+  await consumer.start();
+  for (const uid of [1, 2]) gatt.pushNs(added(uid, EventFlag.PreExisting | EventFlag.NegativeAction));
+  await clock.runUntilIdle();
+  assert.deepEqual(outcomes, [[1, 2]]);
+  return { ...rig, outcomes, resyncs: () => resyncs };
+}
+
+test('a later replay re-announcing a live UID is a resync: UIDs not re-announced are forgotten when it completes', async () => {
+  const { clock, consumer, gatt, phone, records, removed, outcomes, resyncs } = await afterFirstReplay();
+  // Sharing was off: the phone dropped 2 without a word, then replays 1 and a newcomer, 9.
+  phone.notifications.delete(2);
+  phone.notifications.set(9, { appId: 'com.apple.MobileSMS', title: 'new9' });
+  gatt.pushNs(added(1, EventFlag.PreExisting | EventFlag.NegativeAction));
+  gatt.pushNs(added(9, EventFlag.PreExisting));
+  assert.equal(resyncs(), 1);
+  assert.equal(consumer.replaying, true);
+  await clock.runUntilIdle();
+  assert.equal(resyncs(), 1);
+  assert.deepEqual(outcomes, [[1, 2], [1, 9]]);
+  assert.deepEqual(
+    records.slice(2).map((r) => [r.uid, r.title]),
+    [[1, 'old1'], [9, 'new9']],
+  );
+  assert.deepEqual(removed, [], 'the phone said nothing, so neither does the consumer');
+  assert.equal(consumer.sourceEvent(2), undefined);
+  assert.ok(consumer.sourceEvent(1));
+  await assert.rejects(consumer.performAction(2, 'negative'), UnknownNotificationError);
+  assert.equal(clock.pendingEvents, 0);
+});
+
+test('after a Control Point write refused with Insufficient Authorization, a later replay of new UIDs is a resync', async () => {
+  const { clock, consumer, gatt, phone, outcomes, resyncs } = await afterFirstReplay();
+  const answer = gatt.onWrite;
+  gatt.onWrite = () => {
+    throw new AttError(0x08);
+  };
+  const action = consumer.performAction(1, 'negative');
+  await assert.rejects(action, (err: unknown) => err instanceof AttError && err.attCode === 0x08);
+  gatt.onWrite = answer;
+  // Sharing back on: 1 and 2 are gone, only 7 is replayed.
+  phone.notifications.set(7, { appId: 'com.apple.MobileSMS', title: 'new7' });
+  gatt.pushNs(added(7, EventFlag.PreExisting));
+  assert.equal(resyncs(), 1);
+  await clock.runUntilIdle();
+  assert.deepEqual(outcomes, [[1, 2], [7]]);
+  assert.equal(consumer.sourceEvent(1), undefined);
+  assert.equal(consumer.sourceEvent(2), undefined);
+  assert.ok(consumer.sourceEvent(7));
+});
+
+test('a late PreExisting event for a new UID with no sign of silence is no resync and forgets nothing', async () => {
+  const { clock, consumer, gatt, phone, records, outcomes, resyncs } = await afterFirstReplay();
+  phone.notifications.set(5, { appId: 'com.apple.MobileSMS', title: 'late5' });
+  gatt.pushNs(added(5, EventFlag.PreExisting));
+  await clock.runUntilIdle();
+  assert.equal(resyncs(), 0);
+  assert.deepEqual(outcomes, [[1, 2]]);
+  assert.equal(records.at(-1)?.title, 'late5');
+  for (const uid of [1, 2, 5]) assert.ok(consumer.sourceEvent(uid), `UID ${uid} still live`);
+  assert.equal(clock.pendingEvents, 0);
+});
+
 test('property: arbitrary Notification/Data Source bytes never throw out and never wedge the queue', async () => {
   await fc.assert(
     fc.asyncProperty(

@@ -4,7 +4,7 @@ import { VirtualClock } from '../../../src/link/virtual-clock';
 import { AncsConsumer } from '../../../src/sim-pc/ancs/ancs-consumer';
 import { NotificationCenter, NotificationChanges, ReconcileReport } from '../../../src/sim-pc/services/notification-center';
 import { NotConnectedError, NotDismissibleError, UnknownNotificationError, UnsupportedError } from '../../../src/sim-pc/errors';
-import { CategoryId, EventFlag } from '../../../src/protocol/ancs';
+import { CategoryId, EventFlag, EventId } from '../../../src/protocol/ancs';
 import { SessionPhone } from '../fakes';
 
 function setup(maxEntries?: number) {
@@ -236,4 +236,69 @@ test('attach while attached replaces the session; detach is idempotent', async (
   center.attach(other);
   assert.equal(center.attached, true);
   assert.ok(center.list().every((e) => e.stale));
+});
+
+/** Sharing off on the phone: it drops an item without telling the PC (no Removed event). */
+function removeSilently(phone: ReturnType<typeof setup>['phone'], key: number): void {
+  const index = phone.items.findIndex((it) => it.key === key);
+  assert.ok(index >= 0);
+  phone.items.splice(index, 1);
+}
+
+/** Sharing back on: the phone replays what it holds, in the same session, with PreExisting. */
+function replayInSession(phone: ReturnType<typeof setup>['phone']): void {
+  const connection = phone.connection;
+  assert.ok(connection);
+  for (const item of phone.items) {
+    const uid = phone.uidOf(item.key);
+    assert.ok(uid !== undefined);
+    connection.gatt.pushNs({ eventId: EventId.Added, eventFlags: item.flags | EventFlag.PreExisting, categoryId: item.categoryId, categoryCount: 1, notificationUid: uid });
+  }
+}
+
+test('a replay inside a session (sharing turned back on) settles the list like a reconnect: removals made meanwhile go', async () => {
+  const { clock, phone, center, reconciled, connect } = setup();
+  phone.post(sms('Anna', 'hi', '20240131T100000'));
+  const gone = phone.post(sms('Ben', 'yo', '20240131T110000'));
+  await connect();
+  const before = new Map(center.list().map((e) => [e.title, e.id]));
+  assert.equal(before.size, 2);
+  assert.equal(reconciled.length, 1);
+
+  await clock.runFor(60_000);
+  removeSilently(phone, gone);
+  replayInSession(phone);
+  await clock.runFor(500);
+  assert.equal(center.size, 2, 'nothing dropped before the replay is over');
+  await clock.runUntilIdle();
+
+  const after = center.list();
+  assert.deepEqual(
+    after.map((e) => [e.title, e.id, e.stale]),
+    [['Anna', before.get('Anna'), false]],
+  );
+  assert.equal(after[0]?.uid, phone.uidOf(1), 'keeps its UID of this session');
+  assert.equal(reconciled.length, 2);
+  assert.deepEqual({ kept: reconciled[1]?.kept, removed: reconciled[1]?.removed }, { kept: 1, removed: 1 });
+  assert.equal(clock.pendingEvents, 0, 'no timer left running');
+
+  // The session carries on: dismiss still works on the re-announced entry.
+  const done = center.dismiss(before.get('Anna') ?? '');
+  await clock.runUntilIdle();
+  await done;
+  assert.equal(center.size, 0);
+});
+
+test('a late PreExisting event for a new UID, with no sign the phone went silent, drops nothing', async () => {
+  const { clock, phone, center, reconciled, connect } = setup();
+  phone.post(sms('Anna', 'hi', '20240131T100000'));
+  await connect();
+  const connection = phone.connection;
+  assert.ok(connection);
+  // A straggler of the first replay (unknown UID, nothing answered for it): not a fresh snapshot.
+  connection.gatt.pushNs({ eventId: EventId.Added, eventFlags: EventFlag.PreExisting, categoryId: 4, categoryCount: 1, notificationUid: 4242 });
+  await clock.runUntilIdle();
+  assert.equal(center.size, 2);
+  assert.ok(center.list().some((e) => e.title === 'Anna' && !e.stale));
+  assert.equal(reconciled.length, 1);
 });
