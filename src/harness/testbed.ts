@@ -19,6 +19,7 @@ import type { BackoffPolicy } from '../sim-pc';
 import { Random } from '../util/random';
 import type { CountryCode } from 'libphonenumber-js';
 import { CaptureRecorder } from '../link/capture';
+import { PDU_LOG_LIMIT } from '../limits';
 
 /**
  * Transports the suite runs on: `memory` (this testbed, virtual time, every
@@ -147,7 +148,7 @@ export class Testbed implements ScenarioBed {
       ...(options.handsFree ? { handsFree: options.handsFree } : {}),
     });
     if (options.recordPdus ?? true) {
-      const limit = options.pduLogLimit ?? 200_000;
+      const limit = options.pduLogLimit ?? PDU_LOG_LIMIT;
       this.air.events.on('pdu', (pdu) => {
         this.pdus.push(pdu);
         if (this.pdus.length > limit) this.pdus.splice(0, this.pdus.length - limit);

@@ -23,6 +23,7 @@
  * - Open and close handshakes are one control frame (8 wire bytes) each way.
  */
 import { L2CAP_HEADER } from './link-model';
+import { CLASSIC_TX_QUEUE_LIMIT_BYTES } from '../limits';
 
 export interface ClassicLinkModel {
   /** ACL payload throughput in bits/s (L2CAP + RFCOMM bytes); 2-EDR manages about 1.4 Mbit/s in practice. */
@@ -72,7 +73,7 @@ export const DEFAULT_CLASSIC_MODEL: ClassicLinkModel = {
   sdpQueryMs: 150,
   pairingMs: 200,
   supervisionTimeoutMs: 20_000,
-  txQueueLimitBytes: 1 << 20,
+  txQueueLimitBytes: CLASSIC_TX_QUEUE_LIMIT_BYTES,
 };
 
 /** RFCOMM octets around an information field of `infoBytes`: address, control, length (1 or 2), FCS. */

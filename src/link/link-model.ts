@@ -4,6 +4,8 @@
  * scenarios predict timings from the same functions, so a timing assertion
  * states a formula, not a magic constant.
  */
+import { LINK_TX_QUEUE_LIMIT } from '../limits';
+
 export interface BleLinkModel {
   /** Connection interval in ms (a multiple of 1.25 ms; iPhone: 30). */
   connectionIntervalMs: number;
@@ -38,7 +40,7 @@ export const DEFAULT_BLE_MODEL: BleLinkModel = {
   supervisionTimeoutMs: 720,
   connectSetupMs: 60,
   pairingMs: 150,
-  txQueueLimit: 4096,
+  txQueueLimit: LINK_TX_QUEUE_LIMIT,
 };
 
 /** The MTU in force after an exchange between two sides' offers. */

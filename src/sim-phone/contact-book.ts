@@ -20,6 +20,7 @@ import {
 import { contactToVcard, renderVcard, vcardToContactInit } from './contact-vcard';
 import { checkArray, checkKeys, checkObject, isObject, join, type Fail } from './json-check';
 import { ContactBookFullError, ContactDataError, UnknownContactError } from './phonebook-errors';
+import { PHONE_CONTACT_LIMIT } from '../limits';
 
 export interface ContactBookEvents {
   added: [contact: Contact];
@@ -35,7 +36,7 @@ export interface VcardOptions {
   photo?: boolean;
 }
 
-export const DEFAULT_CONTACT_LIMIT = 20_000;
+export const DEFAULT_CONTACT_LIMIT = PHONE_CONTACT_LIMIT;
 /** Digits compared from the end when matching numbers written differently (+44 20 ... vs 020 ...). */
 const NUMBER_TAIL_DIGITS = 9;
 

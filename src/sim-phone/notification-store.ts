@@ -6,6 +6,7 @@
  */
 import { Emitter } from '../util/emitter';
 import { StoreFullError, UnknownNotificationError } from './errors';
+import { PHONE_NOTIFICATION_LIMIT } from '../limits';
 
 export interface PhoneNotification {
   /** Stable store id (not an ANCS UID: the provider maps ids to per-session UIDs). */
@@ -46,7 +47,7 @@ export interface NotificationStoreEvents {
   removed: [notification: PhoneNotification];
 }
 
-export const DEFAULT_NOTIFICATION_LIMIT = 10_000;
+export const DEFAULT_NOTIFICATION_LIMIT = PHONE_NOTIFICATION_LIMIT;
 
 export class NotificationStore {
   readonly events = new Emitter<NotificationStoreEvents>();

@@ -6,6 +6,7 @@
  * supervision timeout sees).
  */
 import { normalizeAddress } from '../ble';
+import { MAX_PLANNED_FAULTS as LIMIT_MAX_PLANNED_FAULTS } from '../../limits';
 
 export interface FaultTarget {
   connectionId?: number;
@@ -19,7 +20,7 @@ export interface FaultHandle {
 }
 
 /** Planned faults of each kind an air holds at once. */
-export const MAX_PLANNED_FAULTS = 256;
+export const MAX_PLANNED_FAULTS = LIMIT_MAX_PLANNED_FAULTS;
 
 /** A target in normalised form. */
 export interface Matcher {

@@ -12,9 +12,10 @@ import { AttError, LinkError, QueueFullError } from '../errors';
 import { negotiatedMtu } from '../link-model';
 import type { MemoryLink } from './memory-link';
 import { AttPdu, RequestPdu, ResponsePdu, UnsolicitedPdu } from './pdu';
+import { GATT_MAX_ATTRIBUTE_LENGTH } from '../../limits';
 
 /** The longest attribute value ATT allows. */
-export const MAX_ATTRIBUTE_LENGTH = 512;
+export const MAX_ATTRIBUTE_LENGTH = GATT_MAX_ATTRIBUTE_LENGTH;
 
 /** A connected central as the phone's GATT server sees it. */
 export class MemoryGattPeer implements GattPeer {

@@ -18,6 +18,7 @@ import { LinkFaults } from './link-faults';
 import { MemoryCentral, MemoryCentralOptions } from './memory-central';
 import { MemoryLink } from './memory-link';
 import { MemoryPeripheral, MemoryPeripheralOptions } from './memory-peripheral';
+import { MEMORY_AIR_MAX_DEVICES } from '../../limits';
 
 export interface MemoryAirOptions {
   /** Seeds the packets-per-event draws and bond keys; the same seed replays the same run. Default 1. */
@@ -25,7 +26,7 @@ export interface MemoryAirOptions {
 }
 
 /** Devices one air holds. */
-export const MAX_DEVICES = 64;
+export const MAX_DEVICES = MEMORY_AIR_MAX_DEVICES;
 
 export class MemoryAir {
   readonly events = new Emitter<AirEvents>();

@@ -13,6 +13,7 @@ import type { MemoryAir } from './memory-air';
 import type { MemoryConnection } from './memory-connection';
 import type { MemoryLink } from './memory-link';
 import type { MemoryPeripheral } from './memory-peripheral';
+import { MEMORY_MAX_PENDING_CONNECTS } from '../../limits';
 
 export interface MemoryCentralOptions {
   address: string;
@@ -26,7 +27,7 @@ export interface ConnectOptions {
 }
 
 /** Connection attempts one central may have pending at once. */
-export const MAX_PENDING_CONNECTS = 8;
+export const MAX_PENDING_CONNECTS = MEMORY_MAX_PENDING_CONNECTS;
 /** Scans one central may run at once. */
 export const MAX_CONCURRENT_SCANS = 8;
 /** Signal strength reported for every in-range advertiser. */

@@ -10,9 +10,10 @@ import { checkExpectedReply } from './data-source';
 import { AncsError, AncsErrorKind, type AncsErrorKindCode } from './errors';
 import type { AttributeValue, DataSourceReply, ExpectedReply } from './types';
 import { concatBytes, decodeAppIdentifier } from './wire';
+import { ANCS_MAX_REPLY_BYTES, ANCS_MAX_PENDING_REPLIES } from '../../limits';
 
-export const DEFAULT_MAX_REPLY_BYTES = 256 * 1024;
-export const DEFAULT_MAX_PENDING_REPLIES = 64;
+export const DEFAULT_MAX_REPLY_BYTES = ANCS_MAX_REPLY_BYTES;
+export const DEFAULT_MAX_PENDING_REPLIES = ANCS_MAX_PENDING_REPLIES;
 
 export interface DataSourceReassemblerOptions {
   /** Largest reply accepted, header included; default 256 KiB. */

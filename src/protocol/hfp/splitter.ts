@@ -16,6 +16,7 @@
  * `hfp.bad-character`. `push` never throws on any input.
  */
 import { HfpError, HfpErrorCode } from './errors';
+import { HFP_MAX_LINE_LENGTH } from '../../limits';
 
 export type SplitterEvent =
   /** A line without terminator or outer spaces; `offset` is the stream byte offset of its first byte. */
@@ -27,7 +28,7 @@ export interface SplitterOptions {
   maxLineLength?: number;
 }
 
-export const DEFAULT_MAX_LINE_LENGTH = 512;
+export const DEFAULT_MAX_LINE_LENGTH = HFP_MAX_LINE_LENGTH;
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -12,6 +12,7 @@
  * adjacent values (`"call"(0,1)`).
  */
 import { HfpError, HfpErrorCode, hfpErrorAt } from './errors';
+import { HFP_MAX_TOKEN_DEPTH } from '../../limits';
 
 export type AtTokenType = 'string' | 'bare' | 'open' | 'close' | 'comma';
 
@@ -63,7 +64,7 @@ export interface TokenizeOptions {
   start?: number;
 }
 
-const DEFAULT_MAX_DEPTH = 8;
+const DEFAULT_MAX_DEPTH = HFP_MAX_TOKEN_DEPTH;
 const RANGE = /^(\d{1,15})\s*-\s*(\d{1,15})$/;
 
 function isSpace(ch: string): boolean {

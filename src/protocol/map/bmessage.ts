@@ -13,6 +13,7 @@ import { LineReader, hasLoneSurrogate, hasPartBoundary, keywordOf, latin1Text, s
 import { partyLines, readParty } from './bmessage-party';
 import { MapError, MapErrorCode } from './errors';
 import type { BMessage, BMessageBody, BMessageEnvelope, BMessageParty, MessageType, ReadStatus } from './types';
+import { BMESSAGE_MAX_BYTES, BMESSAGE_MAX_ENVELOPE_DEPTH } from '../../limits';
 
 export { party } from './bmessage-party';
 
@@ -21,10 +22,10 @@ export interface BMessageDecodeOptions {
   maxBytes?: number;
 }
 
-export const DEFAULT_BMESSAGE_MAX_BYTES = 256 * 1024;
+export const DEFAULT_BMESSAGE_MAX_BYTES = BMESSAGE_MAX_BYTES;
 
 /** Envelopes nest at most this deep. */
-export const MAX_ENVELOPE_DEPTH = 3;
+export const MAX_ENVELOPE_DEPTH = BMESSAGE_MAX_ENVELOPE_DEPTH;
 
 /** `BEGIN:MSG\r\n` and `\r\nEND:MSG\r\n`: what LENGTH adds to the bytes of the text. */
 export const BMESSAGE_LENGTH_OVERHEAD = 22;

@@ -8,6 +8,7 @@
 import { XMLBuilder } from 'fast-xml-parser';
 import { escapeAttribute, expandXmlEntities, isXmlRecord, parseXmlText, type XmlFail } from '../xml-document';
 import { MapError, MapErrorCode } from './errors';
+import { MAP_XML_MAX_BYTES, MAP_XML_MAX_ENTRIES } from '../../limits';
 
 export { escapeAttribute } from '../xml-document';
 
@@ -19,7 +20,7 @@ export interface XmlLimits {
   maxEntries: number;
 }
 
-export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = { maxBytes: 1024 * 1024, maxEntries: 10_000 };
+export const DEFAULT_XML_LIMITS: Readonly<XmlLimits> = { maxBytes: MAP_XML_MAX_BYTES, maxEntries: MAP_XML_MAX_ENTRIES };
 
 /** Attribute keys carry this prefix in parsed objects, so they never meet child element names. */
 const ATTR = '@_';

@@ -70,9 +70,10 @@ import type {
   TransferResult,
 } from './client-types';
 import { ObexResponseError, unexpectedResponse } from './session-errors';
+import { OBEX_CLIENT_TIMEOUT_MS, OBEX_MAX_QUEUED_RESPONSES } from '../../limits';
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
-export const DEFAULT_MAX_QUEUED_RESPONSES = 64;
+export const DEFAULT_TIMEOUT_MS = OBEX_CLIENT_TIMEOUT_MS;
+export const DEFAULT_MAX_QUEUED_RESPONSES = OBEX_MAX_QUEUED_RESPONSES;
 
 export class ObexClientSession {
   private readonly exchange: ClientExchange;

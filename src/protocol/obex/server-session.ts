@@ -50,11 +50,12 @@ import { decodeRequest, encodeResponse, packetLength, type ConnectFields, type O
 import { FramingError, PacketSplitter } from './packet-splitter';
 import { closedError, queueFullError, timeoutError } from './session-errors';
 import type { Awaitable, GetReply, ObexServerHandlers, PutReceiver, ServerReply, ServerRequest } from './server-handlers';
+import { OBEX_SERVER_TIMEOUT_MS, OBEX_MAX_QUEUED_REQUESTS, OBEX_MAX_REQUEST_HEADER_BYTES } from '../../limits';
 
-export const DEFAULT_SERVER_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_QUEUED_REQUESTS = 64;
+export const DEFAULT_SERVER_TIMEOUT_MS = OBEX_SERVER_TIMEOUT_MS;
+export const DEFAULT_MAX_QUEUED_REQUESTS = OBEX_MAX_QUEUED_REQUESTS;
 /** Most header bytes gathered over the packets that open one GET. */
-export const MAX_REQUEST_HEADER_BYTES = 64 * 1024;
+export const MAX_REQUEST_HEADER_BYTES = OBEX_MAX_REQUEST_HEADER_BYTES;
 
 export interface ObexServerOptions {
   send: (bytes: Uint8Array) => void;

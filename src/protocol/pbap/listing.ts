@@ -10,6 +10,7 @@
  */
 import { escapeAttribute, expandXmlEntities, isXmlRecord, parseXmlText, type XmlFail } from '../xml-document';
 import { PbapError, PbapErrorCode } from './errors';
+import { PBAP_LISTING_MAX_BYTES, PBAP_LISTING_MAX_CARDS } from '../../limits';
 
 export { escapeAttribute } from '../xml-document';
 
@@ -33,7 +34,7 @@ export interface ListingLimits {
   maxCards: number;
 }
 
-export const DEFAULT_LISTING_LIMITS: Readonly<ListingLimits> = { maxBytes: 16 * 1024 * 1024, maxCards: 100_000 };
+export const DEFAULT_LISTING_LIMITS: Readonly<ListingLimits> = { maxBytes: PBAP_LISTING_MAX_BYTES, maxCards: PBAP_LISTING_MAX_CARDS };
 
 /** What a listing starts with (XML declaration, DOCTYPE, the opening tag). */
 export const VCARD_LISTING_HEAD =

@@ -14,6 +14,7 @@ import { decodeParamText, decodeStoredValue } from './decode';
 import { LineReader, isBlank, isFolded, readContentLine, type ContentLineHooks } from './lines';
 import { Vcard, type VcardProperty, type VcardVersion } from './model';
 import { interpretText, looksLikeProperty, parseHead, type ContentLineHead } from './property';
+import { VCARD_MAX_INPUT_BYTES, VCARD_MAX_LINE_LENGTH, VCARD_MAX_PROPERTIES_PER_CARD, VCARD_MAX_CARDS, VCARD_MAX_DEPTH } from '../../limits';
 
 export interface VcardLimits {
   /** Largest input accepted, in bytes (UTF-8 bytes for text input). */
@@ -29,11 +30,11 @@ export interface VcardLimits {
 }
 
 export const DEFAULT_VCARD_LIMITS: Readonly<VcardLimits> = {
-  maxInputBytes: 64 * 1024 * 1024,
-  maxLineLength: 8 * 1024 * 1024,
-  maxPropertiesPerCard: 10_000,
-  maxCards: 1_000_000,
-  maxDepth: 4,
+  maxInputBytes: VCARD_MAX_INPUT_BYTES,
+  maxLineLength: VCARD_MAX_LINE_LENGTH,
+  maxPropertiesPerCard: VCARD_MAX_PROPERTIES_PER_CARD,
+  maxCards: VCARD_MAX_CARDS,
+  maxDepth: VCARD_MAX_DEPTH,
 };
 
 export interface VcardParseOptions extends Partial<VcardLimits> {

@@ -26,11 +26,12 @@ import { decodeResult, type AgResult, type AgResultKind } from '../../protocol/h
 import { ResultLineSplitter } from '../../protocol/hfp/splitter';
 import { TimeoutError } from '../errors';
 import { AgCmeError, AgRefusedError, HfpQueueFullError } from './errors';
+import { HFP_COMMAND_TIMEOUT_MS, HFP_MAX_QUEUED_COMMANDS, HFP_MAX_RESPONSES_PER_COMMAND } from '../../limits';
 
-export const DEFAULT_COMMAND_TIMEOUT_MS = 5_000;
-export const DEFAULT_MAX_QUEUED_COMMANDS = 16;
+export const DEFAULT_COMMAND_TIMEOUT_MS = HFP_COMMAND_TIMEOUT_MS;
+export const DEFAULT_MAX_QUEUED_COMMANDS = HFP_MAX_QUEUED_COMMANDS;
 /** Information results kept for one command at most; more are dropped (a bounded buffer). */
-export const MAX_RESPONSES_PER_COMMAND = 64;
+export const MAX_RESPONSES_PER_COMMAND = HFP_MAX_RESPONSES_PER_COMMAND;
 
 export interface AtSessionOptions {
   channel: ByteChannel;

@@ -27,11 +27,12 @@ import { handleKey } from './inbox-keys';
 import { isTransientMapError, MapProtocolError } from './errors';
 import { intakeMessage } from './message-intake';
 import type { ListMessagesOptions, MessageFetch, MessagesListingPage } from './map-types';
+import { INBOX_SYNC_MAX_LISTED, INBOX_SYNC_MAX_PENDING_HANDLES } from '../../limits';
 
 export const INBOX_FOLDER = messageFolderPath(MapFolder.Inbox);
 export const DEFAULT_LISTING_PAGE = 100;
-export const DEFAULT_MAX_LISTED = 2000;
-export const DEFAULT_MAX_PENDING_HANDLES = 1024;
+export const DEFAULT_MAX_LISTED = INBOX_SYNC_MAX_LISTED;
+export const DEFAULT_MAX_PENDING_HANDLES = INBOX_SYNC_MAX_PENDING_HANDLES;
 export const DEFAULT_MAX_FETCH_ATTEMPTS = 2;
 /** Handles with failed fetches remembered, at most. */
 const MAX_FAILED_HANDLES = 1024;

@@ -29,9 +29,10 @@ import { MapAbortedError, MapInUseError, MapLimitError, MapPermissionRequiredErr
 import { DEFAULT_MCE_FEATURES, findMas, type MasInfo } from './mas-record';
 import { MapOperations } from './map-operations';
 import type { ListMessagesOptions, MapClientEvents, MapClientOptions, MessageFetch, MessagesListingPage, PushResult } from './map-types';
+import { MAP_CLIENT_TIMEOUT_MS, MAP_MAX_QUEUED_OPERATIONS } from '../../limits';
 
-export const DEFAULT_MAP_TIMEOUT_MS = 15_000;
-export const DEFAULT_MAX_QUEUED_MAP_OPERATIONS = 16;
+export const DEFAULT_MAP_TIMEOUT_MS = MAP_CLIENT_TIMEOUT_MS;
+export const DEFAULT_MAX_QUEUED_MAP_OPERATIONS = MAP_MAX_QUEUED_OPERATIONS;
 
 export class MapClient extends ObexProfileClient<MasInfo> {
   readonly events = new Emitter<MapClientEvents>();

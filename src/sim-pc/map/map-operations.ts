@@ -18,9 +18,10 @@ import type { ObexHeader } from '../../protocol/obex/headers';
 import { absoluteFolder, folderText, planSetPath } from '../pbap/folder-path';
 import { MapLimitError, MapProtocolError } from './errors';
 import type { ListMessagesOptions, MapClientOptions, MessageFetch, MessagesListingPage, PushResult } from './map-types';
+import { MAP_MAX_LISTING_BYTES, MAP_MAX_MESSAGE_BYTES } from '../../limits';
 
-export const DEFAULT_MAX_LISTING_BYTES = 1024 * 1024;
-export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
+export const DEFAULT_MAX_LISTING_BYTES = MAP_MAX_LISTING_BYTES;
+export const DEFAULT_MAX_MESSAGE_BYTES = MAP_MAX_MESSAGE_BYTES;
 /** MaxListCount when the caller gives none. */
 export const DEFAULT_LIST_COUNT = 1024;
 

@@ -23,12 +23,13 @@ import { ObexServerSession } from '../../protocol/obex/server-session';
 import { Emitter } from '../../util/emitter';
 import { MapProtocolError } from './errors';
 import { DEFAULT_MCE_FEATURES, DEFAULT_MNS_CHANNEL, mnsServiceRecord } from './mas-record';
+import { MNS_MAX_EVENT_REPORT_BYTES, MNS_SERVER_TIMEOUT_MS } from '../../limits';
 
 /** OBEX "Request Entity Too Large". */
 const REQUEST_ENTITY_TOO_LARGE = 0xcd;
-export const DEFAULT_MAX_EVENT_REPORT_BYTES = 64 * 1024;
+export const DEFAULT_MAX_EVENT_REPORT_BYTES = MNS_MAX_EVENT_REPORT_BYTES;
 /** How long the server waits for the phone's next packet inside a PUT. */
-export const DEFAULT_MNS_TIMEOUT_MS = 30_000;
+export const DEFAULT_MNS_TIMEOUT_MS = MNS_SERVER_TIMEOUT_MS;
 
 export type MnsState = 'stopped' | 'listening' | 'connected';
 

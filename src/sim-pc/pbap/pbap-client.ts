@@ -40,9 +40,10 @@ import type {
   PullListingOptions,
   PullPhonebookOptions,
 } from './pbap-types';
+import { PBAP_CLIENT_TIMEOUT_MS, PBAP_MAX_QUEUED_OPERATIONS } from '../../limits';
 
-export const DEFAULT_PBAP_TIMEOUT_MS = 15_000;
-export const DEFAULT_MAX_QUEUED_OPERATIONS = 8;
+export const DEFAULT_PBAP_TIMEOUT_MS = PBAP_CLIENT_TIMEOUT_MS;
+export const DEFAULT_MAX_QUEUED_OPERATIONS = PBAP_MAX_QUEUED_OPERATIONS;
 
 /** What an operation runs against: the open session. */
 export interface PbapLink {

@@ -26,9 +26,10 @@ import type {
   PullListingOptions,
   PullPhonebookOptions,
 } from './pbap-types';
+import { PBAP_MAX_CARDS_PER_PULL, PBAP_MAX_BODY_BYTES } from '../../limits';
 
-export const DEFAULT_MAX_CARDS = 0xffff;
-export const DEFAULT_MAX_LISTING_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_CARDS = PBAP_MAX_CARDS_PER_PULL;
+export const DEFAULT_MAX_LISTING_BYTES = PBAP_MAX_BODY_BYTES;
 
 /** Runs an operation on the client's session, queued behind the others. */
 export type RunOperation = <T>(what: string, body: (link: { session: ObexClientSession }) => Promise<T>) => Promise<T>;

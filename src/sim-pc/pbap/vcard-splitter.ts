@@ -11,6 +11,7 @@
  * after a 2.1 `AGENT:` line opens a nested card; anywhere else inside a
  * card it means the previous card never ended.
  */
+import { PBAP_MAX_CARD_BYTES } from '../../limits';
 
 export type SplitItem =
   | { kind: 'card'; bytes: Uint8Array; offset: number }
@@ -21,7 +22,7 @@ export interface VcardSplitterOptions {
   maxCardBytes?: number;
 }
 
-export const DEFAULT_MAX_CARD_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_MAX_CARD_BYTES = PBAP_MAX_CARD_BYTES;
 
 const CR = 0x0d;
 const LF = 0x0a;

@@ -22,9 +22,10 @@ import { Emitter } from '../../util/emitter';
 import { isTransientPbapError, PbapProtocolError } from '../pbap/errors';
 import type { PhonebookSource, SkippedCard } from '../pbap/pbap-types';
 import { ContactIndex, contactFromCard, type Contact, type SearchOptions } from './contact-index';
+import { PHONEBOOK_MAX_CONTACTS } from '../../limits';
 
 export const DEFAULT_PAGE_SIZE = 250;
-export const DEFAULT_MAX_CONTACTS = 20_000;
+export const DEFAULT_MAX_CONTACTS = PHONEBOOK_MAX_CONTACTS;
 export const DEFAULT_SYNC_ATTEMPTS = 5;
 export const DEFAULT_RETRY_DELAY_MS = 2_000;
 export const PHONEBOOK_OBJECT = 'telecom/pb.vcf';

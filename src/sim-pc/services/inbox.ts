@@ -30,6 +30,7 @@ import type {
 } from '../map/inbox-types';
 import { checkOutgoing, outgoingBMessage, resolveRecipient, type Recipient, type SendOptions } from '../map/outgoing';
 import { matchScore, numberKey, type NumberKey } from './phone-numbers';
+import { INBOX_MAX_ENTRIES, INBOX_MAX_TEXT_BYTES } from '../../limits';
 
 export type {
   IncomingMessage,
@@ -49,8 +50,8 @@ export type {
 export { handleKey, parseInboxTime } from '../map/inbox-keys';
 export type { OutgoingAttachment, Recipient, SendOptions } from '../map/outgoing';
 
-export const DEFAULT_MAX_INBOX_ENTRIES = 5000;
-export const DEFAULT_MAX_TEXT_BYTES = 16 * 1024;
+export const DEFAULT_MAX_INBOX_ENTRIES = INBOX_MAX_ENTRIES;
+export const DEFAULT_MAX_TEXT_BYTES = INBOX_MAX_TEXT_BYTES;
 
 interface Stored {
   entry: InboxMessage | OpenOnPhoneEntry;

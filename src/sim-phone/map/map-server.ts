@@ -23,9 +23,10 @@ import { MasSession, type MapOperation } from './mas-session';
 import type { PhoneMessage, SentMessage } from './message-store';
 import { messageHandle, MessageView } from './message-view';
 import { MnsClient, type MnsClientOptions } from './mns-client';
+import { PHONE_MAX_PUSH_BYTES } from '../../limits';
 
 export const DEFAULT_MAP_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_PUSH_BYTES = 64 * 1024;
+export const DEFAULT_MAX_PUSH_BYTES = PHONE_MAX_PUSH_BYTES;
 /** With `service-unavailable`, channels beyond the session limit still open (to be refused in Connect), up to this many more. */
 export const EXTRA_REFUSABLE_CHANNELS = 4;
 

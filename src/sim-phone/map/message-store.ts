@@ -9,6 +9,7 @@
  */
 import { Emitter } from '../../util/emitter';
 import { UnknownMessageError } from './map-errors';
+import { PHONE_MESSAGE_LIMIT } from '../../limits';
 
 export type MessageService = 'sms' | 'imessage';
 export const MESSAGE_SERVICES: readonly MessageService[] = ['sms', 'imessage'];
@@ -90,7 +91,7 @@ export interface MessageStoreEvents {
   removed: [message: PhoneMessage, reason: RemovalReason];
 }
 
-export const DEFAULT_MESSAGE_LIMIT = 10_000;
+export const DEFAULT_MESSAGE_LIMIT = PHONE_MESSAGE_LIMIT;
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 /** The store's own, mutable form of a message. */

@@ -15,8 +15,9 @@ import { ObexClientSession } from '../../protocol/obex';
 import { Emitter } from '../../util/emitter';
 import { SimPhoneError } from '../errors';
 import { MnsQueueFullError, MnsUnreachableError } from './map-errors';
+import { PHONE_MNS_QUEUE_LIMIT } from '../../limits';
 
-export const DEFAULT_MNS_QUEUE_LIMIT = 256;
+export const DEFAULT_MNS_QUEUE_LIMIT = PHONE_MNS_QUEUE_LIMIT;
 export const DEFAULT_MNS_RETRIES = 3;
 export const DEFAULT_MNS_BACKOFF_MS = 1_000;
 export const DEFAULT_MNS_MAX_BACKOFF_MS = 30_000;

@@ -9,6 +9,7 @@
 import { H4Type } from './hci-constants';
 import { HciError, HciErrorKind } from './hci-errors';
 import { decodeH4, H4Packet, headerLength, payloadLength } from './h4-packet';
+import { HCI_MAX_ACL_LENGTH } from '../../../limits';
 
 export interface H4SplitterOptions {
   /** Packet types this direction carries. Default: command and ACL (host to controller). */
@@ -21,7 +22,7 @@ export type SplitItem =
   | { kind: 'packet'; packet: H4Packet; /** The packet's bytes, type byte included. */ bytes: Uint8Array }
   | { kind: 'error'; error: HciError; /** Bytes dropped to resynchronise. */ skipped: number };
 
-export const DEFAULT_MAX_ACL_LENGTH = 1021;
+export const DEFAULT_MAX_ACL_LENGTH = HCI_MAX_ACL_LENGTH;
 
 export class H4Splitter {
   private readonly accept: ReadonlySet<number>;

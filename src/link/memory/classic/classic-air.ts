@@ -18,6 +18,7 @@ import { MemoryClassicClient, MemoryClassicClientOptions } from './classic-clien
 import { ClassicLinkFaults } from './classic-faults';
 import { MemoryClassicHost, MemoryClassicHostOptions } from './classic-host';
 import { MemoryClassicLink } from './classic-link';
+import { MEMORY_AIR_MAX_DEVICES } from '../../../limits';
 
 export interface MemoryClassicAirOptions {
   /** Seeds the link keys; the same seed replays the same run. Default 1. */
@@ -25,7 +26,7 @@ export interface MemoryClassicAirOptions {
 }
 
 /** Devices one classic air holds. */
-export const MAX_CLASSIC_DEVICES = 64;
+export const MAX_CLASSIC_DEVICES = MEMORY_AIR_MAX_DEVICES;
 
 export type CreateHostOptions = Omit<MemoryClassicHostOptions, 'model'> & {
   /** Default DEFAULT_CLASSIC_MODEL. */

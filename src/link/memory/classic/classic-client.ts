@@ -17,6 +17,7 @@ import type { MemoryClassicConnection } from './classic-connection';
 import type { MemoryClassicHost } from './classic-host';
 import { checkChannel, checkClassOfDevice, copyRecord } from './classic-host';
 import type { MemoryClassicLink } from './classic-link';
+import { CLASSIC_PAGE_TIMEOUT_MS, CLASSIC_MAX_PENDING_PAGES } from '../../../limits';
 
 /** Decides a channel the phone opens to the PC. */
 export type ClientChannelAcceptor = (peerAddress: string, channel: ByteChannel) => boolean;
@@ -32,9 +33,9 @@ export interface MemoryClassicClientOptions {
   pageTimeoutMs?: number;
 }
 
-export const DEFAULT_PAGE_TIMEOUT_MS = 5120;
+export const DEFAULT_PAGE_TIMEOUT_MS = CLASSIC_PAGE_TIMEOUT_MS;
 /** Discoveries and connects one PC may have pending at once. */
-export const MAX_PENDING_PAGES = 8;
+export const MAX_PENDING_PAGES = CLASSIC_MAX_PENDING_PAGES;
 
 interface PageAttempt {
   address: string;

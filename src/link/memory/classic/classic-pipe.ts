@@ -14,6 +14,7 @@ import { QueueFullError } from '../../errors';
 import { ClassicLinkModel, CREDIT_FRAME_WIRE_BYTES, frameAirTimeMs } from '../../classic-model';
 import { ClassicDirection, ClassicFrameKind } from './classic-air-events';
 import type { RfcommDlc } from './rfcomm-dlc';
+import { CLASSIC_MAX_CONTROL_FRAMES } from '../../../limits';
 
 /** A frame on its way; `dlc` is the channel it belongs to. */
 export interface ClassicFrame {
@@ -45,7 +46,7 @@ export interface PipeOwner {
 }
 
 /** Control frames one pipe may hold unsent (credits coalesce per channel, so a few per channel at most). */
-export const MAX_CONTROL_FRAMES = 256;
+export const MAX_CONTROL_FRAMES = CLASSIC_MAX_CONTROL_FRAMES;
 
 export class ClassicPipe {
   private control: ClassicFrame[] = [];
