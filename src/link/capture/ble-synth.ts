@@ -8,6 +8,7 @@
  * (gatt-layout.ts); discovery is written out as a real client's request and
  * response sequence. LL control PDUs never reach HCI and are left out.
  */
+import { guardedBy } from './guard';
 import type { Uuid } from '../ble';
 import { AttErrorCode, DisconnectReason } from '../att-codes';
 import type { ConnectTapEvent, DisconnectTapEvent, EncryptedTapEvent, PduTapEvent } from '../memory/air-events';
@@ -131,15 +132,7 @@ export class BleCaptureSynth {
 
   /** Subscribes to an air's tap; returns the unsubscribe. A failure here goes to `onError`, never into the link. */
   attach(air: MemoryAir, onError: (error: unknown) => void): () => void {
-    const safe =
-      <E>(handle: (event: E) => void) =>
-      (event: E): void => {
-        try {
-          handle(event);
-        } catch (error) {
-          onError(error);
-        }
-      };
+    const safe = guardedBy(onError);
     const offs = [
       air.events.on('connect', safe((e) => this.onConnect(e))),
       air.events.on('pdu', safe((e) => this.onPdu(e))),

@@ -11,6 +11,7 @@
  * P/F is set) cut at the agreed frame size; DISC/UA; and the session's
  * close when its last channel goes while the link stays up.
  */
+import { guardedBy } from './guard';
 import type { ServiceRecord } from '../classic';
 import { DisconnectReason } from '../att-codes';
 import type {
@@ -147,15 +148,7 @@ export class ClassicCaptureSynth {
 
   /** Subscribes to an air's tap; returns the unsubscribe. A failure here goes to `onError`, never into the link. */
   attach(air: MemoryClassicAir, onError: (error: unknown) => void): () => void {
-    const safe =
-      <E>(handle: (event: E) => void) =>
-      (event: E): void => {
-        try {
-          handle(event);
-        } catch (error) {
-          onError(error);
-        }
-      };
+    const safe = guardedBy(onError);
     const offs = [
       air.events.on('connect', safe((e) => this.onConnect(e))),
       air.events.on('frame', safe((e) => this.onFrame(e))),
