@@ -360,9 +360,7 @@ Then('all {int} appear on the PC within the time the link model predicts', async
   const dsBytes = tb.pdus
     .filter((p) => p.time >= start && p.kind === 'ATT_HANDLE_VALUE_NTF' && p.characteristic === ANCS_DATA_SOURCE_UUID)
     .reduce((sum, p) => sum + (p.value?.length ?? 0), 0);
-  // Real host stacks (noble, bleno in its own process) may answer a request one connection event late.
-  const turnaround = tb.transport === 'memory' ? 0 : 1;
-  const prediction = predictAncsBurst(tb.model, mtu, count, cps.length, dsBytes / Math.max(1, cps.length), turnaround);
+  const prediction = predictAncsBurst(tb.model, mtu, count, cps.length, dsBytes / Math.max(1, cps.length), tb.hostTurnaroundEvents);
   this.log(prediction.formula);
   await this.figure({ name: 'burst delivery time', value: elapsed, unit: 'ms', predicted: Math.round(prediction.expectedMs), lowerBound: prediction.lowerMs, bound: Math.round(prediction.upperMs), note: prediction.formula });
   assert.ok(elapsed >= prediction.lowerMs, `took ${elapsed} ms, faster than the lower bound ${prediction.lowerMs} ms: the model is not being honoured`);

@@ -40,6 +40,8 @@ export function airTimingFor(model: BleLinkModel): { connectionIntervalMs: numbe
 
 export class HciTestbed implements ScenarioBed {
   readonly transport = 'hci';
+  /** bleno hands each write to its parent process, so an answer may miss one connection event. */
+  readonly hostTurnaroundEvents = 1;
   private pcStarted = false;
   private closed = false;
   private readonly rangeTimers = new Set<{ cancel(): void }>();

@@ -23,6 +23,12 @@ export interface ScenarioBed {
   readonly phone: SimulatedPhone;
   readonly pc: PhoneLink;
   readonly pcAddress: string;
+  /**
+   * Connection events a request's answer may lag behind the link model
+   * because of the host stacks: 0 in memory, 1 for real stacks (bleno hands
+   * each write to its parent process). Timing predictions widen by it.
+   */
+  readonly hostTurnaroundEvents: number;
   /** ATT PDUs seen on the BLE link, oldest first (bounded). */
   readonly pdus: PduTapEvent[];
   /** Whether the phone's user accepts a pairing request. */

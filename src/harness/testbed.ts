@@ -87,6 +87,8 @@ export class Testbed implements ScenarioBed {
   readonly pc: PhoneLink;
   readonly pcAddress: string;
   readonly transport: 'memory';
+  /** The in-memory link answers within the model: no host turnaround. */
+  readonly hostTurnaroundEvents = 0;
   /** PDUs the link delivered, oldest first (bounded). */
   readonly pdus: PduTapEvent[] = [];
   /** The btsnoop recorder, when the `capture` option asked for one. */
