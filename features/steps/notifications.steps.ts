@@ -86,7 +86,7 @@ When(
   'the phone shows a notification from {string} titled {string} with a message of {int} characters',
   function (this: PhoneBridgeWorld, appId: string, title: string, length: number) {
     const message = Array.from({ length }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
-    this.notes.dsSince = this.bed.pdus.length;
+    this.notes.dsSince = this.bed.pduLog.mark();
     post(this, { appId, title, message, negativeActionLabel: 'Clear' });
   },
 );
@@ -257,8 +257,8 @@ Then(
 Then('the phone sent that reply in Data Source notifications of at most MTU-3 bytes, as many as it needs', function (this: PhoneBridgeWorld) {
   const since = Number(this.notes.dsSince ?? 0);
   const payload = (this.bed.pc.health().mtu ?? 23) - 3;
-  const sizes = this.bed.pdus
-    .slice(since)
+  const sizes = this.bed.pduLog
+    .since(since)
     .filter((p) => p.kind === 'ATT_HANDLE_VALUE_NTF' && p.characteristic === ANCS_DATA_SOURCE_UUID)
     .map((p) => p.value?.length ?? 0);
   // The notification's reply comes first: full fragments, then one shorter one that ends it.

@@ -23,9 +23,11 @@ import { Random } from '../util/random';
 import { pairAsUser, type ScenarioBed } from './scenario-bed';
 import { DEFAULT_PC_ADDRESS, TestbedError, type TestbedOptions } from './testbed';
 import { WallClock } from './wall-clock';
+import { PduLog } from './pdu-log';
+import { PDU_LOG_LIMIT } from '../limits';
 
 /** PDUs kept in the tap (oldest dropped first). */
-export const HCI_PDU_LOG_LIMIT = 200_000;
+export const HCI_PDU_LOG_LIMIT = PDU_LOG_LIMIT;
 
 /** The air timing the virtual controller gets from a phone's BLE model (packets per event: the middle of its range). */
 export function airTimingFor(model: BleLinkModel): { connectionIntervalMs: number; packetsPerEvent: number; supervisionTimeoutMs: number; llPayloadOctets: number } {
@@ -52,7 +54,7 @@ export class HciTestbed implements ScenarioBed {
     readonly model: BleLinkModel,
     readonly pcAddress: string,
     /** ATT PDUs read from the PC controller's ACL traffic, oldest first (bounded). */
-    readonly pdus: PduTapEvent[],
+    readonly pduLog: PduLog<PduTapEvent>,
     private readonly service: ControllerService,
     private readonly host: BlenoServerHost,
     private readonly central: NobleCentral,
@@ -61,19 +63,19 @@ export class HciTestbed implements ScenarioBed {
     private readonly capture: HciCaptureFile | undefined,
   ) {}
 
+  /** The ATT PDUs the log still holds, oldest first. */
+  get pdus(): readonly PduTapEvent[] {
+    return this.pduLog.entries;
+  }
+
   /** Starts the controller, bleno and noble, and the phone; the PC starts with startPc()/connectPc(). */
   static async open(options: TestbedOptions = {}): Promise<HciTestbed> {
     const clock = new WallClock();
     const profile = typeof options.phone === 'object' ? options.phone : loadPhoneProfile(options.phone ?? 'iphone');
     const model: BleLinkModel = { ...profile.ble, ...options.linkModel };
     const pcAddress = options.pcAddress ?? DEFAULT_PC_ADDRESS;
-    const pdus: PduTapEvent[] = [];
-    const tap = new AttTap({
-      onPdu: (pdu) => {
-        pdus.push(pdu);
-        if (pdus.length > HCI_PDU_LOG_LIMIT) pdus.splice(0, pdus.length - HCI_PDU_LOG_LIMIT);
-      },
-    });
+    const pdus = new PduLog<PduTapEvent>(options.pduLogLimit ?? HCI_PDU_LOG_LIMIT);
+    const tap = new AttTap({ onPdu: (pdu) => pdus.push(pdu) });
     const record = options.recordPdus ?? true;
     const capture = options.capture !== undefined ? new HciCaptureFile(options.capture, pcAddress) : undefined;
     const log = (entry: HciTraceEntry): void => {

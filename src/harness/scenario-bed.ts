@@ -13,6 +13,7 @@ import type { SimulatedPhone } from '../sim-phone/simulated-phone';
 import type { PhoneProfile } from '../sim-phone/profile';
 import type { PhoneLink } from '../sim-pc/phone-link';
 import type { DrivenClock } from './wall-clock';
+import type { PduLog } from './pdu-log';
 
 export interface ScenarioBed {
   readonly transport: string;
@@ -29,8 +30,10 @@ export interface ScenarioBed {
    * each write to its parent process). Timing predictions widen by it.
    */
   readonly hostTurnaroundEvents: number;
-  /** ATT PDUs seen on the BLE link, oldest first (bounded). */
-  readonly pdus: PduTapEvent[];
+  /** ATT PDUs seen on the BLE link, oldest first (bounded: `pduLog.limit`). */
+  readonly pdus: readonly PduTapEvent[];
+  /** The bounded log behind `pdus`, with absolute positions for "what came since". */
+  readonly pduLog: PduLog<PduTapEvent>;
   /** Whether the phone's user accepts a pairing request. */
   setPairingPolicy(policy: (peer: GattPeer) => boolean): void;
   /** The phone walks out of range of the PC for `ms`. */

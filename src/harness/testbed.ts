@@ -20,6 +20,7 @@ import { Random } from '../util/random';
 import type { CountryCode } from 'libphonenumber-js';
 import { CaptureRecorder } from '../link/capture';
 import { PDU_LOG_LIMIT } from '../limits';
+import { PduLog } from './pdu-log';
 
 /**
  * Transports the suite runs on: `memory` (this testbed, virtual time, every
@@ -89,8 +90,8 @@ export class Testbed implements ScenarioBed {
   readonly transport: 'memory';
   /** The in-memory link answers within the model: no host turnaround. */
   readonly hostTurnaroundEvents = 0;
-  /** PDUs the link delivered, oldest first (bounded). */
-  readonly pdus: PduTapEvent[] = [];
+  /** PDUs the link delivered, oldest first, bounded by `pduLogLimit` (the oldest dropped and counted). */
+  readonly pduLog: PduLog<PduTapEvent>;
   /** The btsnoop recorder, when the `capture` option asked for one. */
   readonly capture: CaptureRecorder | undefined;
   private pcStarted = false;
@@ -149,16 +150,16 @@ export class Testbed implements ScenarioBed {
       ...(this.classicClient ? { sco: this.sco.endpoint(this.pcAddress, 'pc') } : {}),
       ...(options.handsFree ? { handsFree: options.handsFree } : {}),
     });
-    if (options.recordPdus ?? true) {
-      const limit = options.pduLogLimit ?? PDU_LOG_LIMIT;
-      this.air.events.on('pdu', (pdu) => {
-        this.pdus.push(pdu);
-        if (this.pdus.length > limit) this.pdus.splice(0, this.pdus.length - limit);
-      });
-    }
+    this.pduLog = new PduLog(options.pduLogLimit ?? PDU_LOG_LIMIT);
+    if (options.recordPdus ?? true) this.air.events.on('pdu', (pdu) => this.pduLog.push(pdu));
     // ---- capture (src/link/capture): attached before anything moves on either link ----
     this.capture = options.capture !== undefined ? CaptureRecorder.toFile(this, options.capture) : undefined;
     this.phone.start();
+  }
+
+  /** The PDUs the log still holds, oldest first. */
+  get pdus(): readonly PduTapEvent[] {
+    return this.pduLog.entries;
   }
 
   /** Whether the phone's user accepts a BLE pairing request. */
