@@ -197,7 +197,11 @@ export const ANCS_REQUEST_TIMEOUT_MS = 15_000;
  */
 export const ANCS_MAX_NOTIFICATIONS = 5000;
 
-/** Entries the PC notification center keeps; past it the oldest is evicted (no error). */
+/**
+ * Entries the PC notification center keeps. Past it the oldest is evicted
+ * (`overflow` event) and a `CapacityReachedError` (`sim-pc.capacity-reached`)
+ * is reported once each time the list fills.
+ */
 export const NOTIFICATION_CENTER_MAX_ENTRIES = 5000;
 
 /**
@@ -209,10 +213,17 @@ export const HFP_MAX_QUEUED_COMMANDS = 16;
 /** Time for the AG to finish answering one AT command (OK/ERROR) before the command fails with a timeout. */
 export const HFP_COMMAND_TIMEOUT_MS = 5_000;
 
-/** Intermediate result lines kept for one AT command; further lines are dropped (no error). */
+/**
+ * Intermediate result lines kept for one AT command. Past it the lines are
+ * dropped and one `HfpError` (`hfp.too-many-responses`) is reported for the command.
+ */
 export const HFP_MAX_RESPONSES_PER_COMMAND = 64;
 
-/** Messages the PC inbox keeps; past it the oldest are evicted (no error). */
+/**
+ * Messages the PC inbox keeps. Past it the oldest is evicted (`dropped`
+ * event) and a `CapacityReachedError` (`sim-pc.capacity-reached`) is reported
+ * once each time the inbox fills.
+ */
 export const INBOX_MAX_ENTRIES = 5000;
 
 /**
@@ -230,7 +241,11 @@ export const PBAP_MAX_QUEUED_OPERATIONS = 8;
 /** Time for one PBAP operation before it fails with a timeout. */
 export const PBAP_CLIENT_TIMEOUT_MS = 15_000;
 
-/** Bytes of one card in a streamed phonebook; larger cards are skipped as `too-large` (no error). */
+/**
+ * Bytes of one card in a streamed phonebook. A larger card is skipped and
+ * reported as a `SkippedCard` with reason `too-large` (on the client's
+ * `skipped` event and in the pull's result); the other cards still arrive.
+ */
 export const PBAP_MAX_CARD_BYTES = 4 * 1024 * 1024;
 
 /** Bytes of a PBAP listing or single-entry body. Past it: `PbapLimitError` (`sim-pc.pbap-limit`). */
@@ -258,13 +273,25 @@ export const MAP_MAX_MESSAGE_BYTES = 256 * 1024;
  */
 export const MNS_MAX_EVENT_REPORT_BYTES = 64 * 1024;
 
-/** OBEX timeout of the PC's MNS server session (as OBEX_SERVER_TIMEOUT_MS, for the phone's event reports). */
+/**
+ * OBEX timeout of the PC's MNS server session: a report the phone starts and
+ * does not finish within it is dropped and reported once as a
+ * `MapProtocolError` (cause `obex.timeout`); the session stays usable.
+ */
 export const MNS_SERVER_TIMEOUT_MS = 30_000;
 
-/** Messages one inbox sync pass lists from the phone; later ones are not listed (no error). */
+/**
+ * Messages one inbox sync pass lists from the phone. A full pass that stops
+ * at it while the phone has more reports one `MapLimitError`
+ * (`sim-pc.map-limit`), not again until a pass fits.
+ */
 export const INBOX_SYNC_MAX_LISTED = 2000;
 
-/** Announced (NewMessage) handles awaiting fetch; past it a full listing pass replaces them (no error). */
+/**
+ * Announced (NewMessage) handles awaiting fetch. Past it the handles are
+ * forgotten and a full listing pass fetches them instead: nothing is lost, so
+ * no error is raised (the pass itself is bounded by INBOX_SYNC_MAX_LISTED).
+ */
 export const INBOX_SYNC_MAX_PENDING_HANDLES = 1024;
 
 // ---------------------------------------------------------------------------
@@ -277,7 +304,11 @@ export const PHONE_NOTIFICATION_LIMIT = 10_000;
 /** Contacts on the simulated phone. Past it: `ContactBookFullError` (`sim-phone.contacts-full`). */
 export const PHONE_CONTACT_LIMIT = 20_000;
 
-/** Messages in the simulated phone's store; past it the oldest are evicted (no error). */
+/**
+ * Messages in the simulated phone's store. Past it the oldest is deleted, as a
+ * phone short of storage deletes old threads: a `removed` event with reason
+ * `overflow`, which the MAP server reports to the PC like any deletion.
+ */
 export const PHONE_MESSAGE_LIMIT = 10_000;
 
 /**
@@ -293,5 +324,9 @@ export const PHONE_MNS_QUEUE_LIMIT = 256;
  */
 export const PHONE_MAX_PUSH_BYTES = 64 * 1024;
 
-/** PDUs the testbed keeps in its log; past it the oldest are dropped (no error). */
+/**
+ * PDUs the testbed keeps in its log. Past it the oldest are dropped and
+ * counted; a step asking for a range the log no longer holds gets
+ * `PduLogOverflowError` (`harness.pdu-log-overflow`).
+ */
 export const PDU_LOG_LIMIT = 200_000;

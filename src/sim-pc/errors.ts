@@ -100,3 +100,19 @@ export function describeError(err: unknown): { code: string; message: string } {
   }
   return { code: 'unknown', message: String(err) };
 }
+
+/**
+ * A bounded list on the PC (notifications, the inbox) reached its limit, so
+ * its oldest entries now make room for new ones. Reported once each time
+ * the list fills up, not once per entry evicted.
+ */
+export class CapacityReachedError extends SimPcError {
+  constructor(
+    readonly what: string,
+    readonly limit: number,
+    /** The name of the bound in src/limits.ts. */
+    readonly limitName: string,
+  ) {
+    super('sim-pc.capacity-reached', `${what} reached its bound of ${limit} entries (${limitName}); the oldest entries now make room for new ones`);
+  }
+}

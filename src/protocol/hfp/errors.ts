@@ -26,6 +26,8 @@ export const HfpErrorCode = {
   UnknownIndicator: 'hfp.unknown-indicator',
   /** The same indicator name appears twice in a +CIND test response. */
   DuplicateIndicator: 'hfp.duplicate-indicator',
+  /** The AG sent more information lines for one command than the HF keeps; the rest were dropped. */
+  TooManyResponses: 'hfp.too-many-responses',
   /** A value cannot be written as AT text (a quote or line break in a string, a negative number, ...). */
   Unencodable: 'hfp.unencodable',
 } as const;

@@ -59,9 +59,18 @@ export interface PutReceiver {
   onBody?(chunk: Uint8Array): Awaitable<void>;
   /** After End-of-Body: the final answer (default Success). */
   onEnd?(): Awaitable<ServerReply | void>;
-  /** The PUT ended early (Abort, timeout, malformed packet, closed session). */
-  onAbort?(): void;
+  /** The PUT ended early, and why (Abort, a timeout, a malformed packet, the client moving on, a refusal, the session closing). */
+  onAbort?(reason: OperationEndReason): void;
 }
+
+/**
+ * Why an operation ended before its final packet: `abort` (the client sent
+ * Abort), `timeout` (no next packet within the session's time limit),
+ * `malformed` (a packet that did not decode or named the wrong connection),
+ * `moved-on` (the client started another operation), `refused` (the
+ * handler failed mid-stream), `closed` (the session or link went away).
+ */
+export type OperationEndReason = 'abort' | 'timeout' | 'malformed' | 'moved-on' | 'refused' | 'closed';
 
 export interface ObexServerHandlers {
   /** Absent: every Connect is accepted. */

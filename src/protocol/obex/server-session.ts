@@ -49,6 +49,7 @@ import { PacketInbox } from './packet-inbox';
 import { decodeRequest, encodeResponse, packetLength, type ConnectFields, type ObexRequest } from './packet';
 import { FramingError, PacketSplitter } from './packet-splitter';
 import { closedError, queueFullError, timeoutError } from './session-errors';
+import type { OperationEndReason } from './server-handlers';
 import type { Awaitable, GetReply, ObexServerHandlers, PutReceiver, ServerReply, ServerRequest } from './server-handlers';
 import { OBEX_SERVER_TIMEOUT_MS, OBEX_MAX_QUEUED_REQUESTS, OBEX_MAX_REQUEST_HEADER_BYTES } from '../../limits';
 
@@ -76,7 +77,7 @@ export interface ObexServerOptions {
 }
 
 /** Outcome of waiting for the next packet of an operation. */
-type NextStep = { kind: 'request'; request: ObexRequest } | { kind: 'ended' };
+type NextStep = { kind: 'request'; request: ObexRequest } | { kind: 'ended'; reason: OperationEndReason };
 
 export class ObexServerSession {
   private readonly handlers: ObexServerHandlers;
@@ -351,6 +352,7 @@ export class ObexServerSession {
     let request = first;
     let isFirst = true;
     let done = false;
+    let reason: OperationEndReason = 'closed';
     try {
       for (;;) {
         const isLast = (request.opcode & OBEX_FINAL_BIT) !== 0;
@@ -367,15 +369,19 @@ export class ObexServerSession {
         else if (!srm) this.respond(ResponseCode.Continue);
         isFirst = false;
         const step = await this.nextInOperation(BaseOpcode.Put);
-        if (step.kind === 'ended') return this.operationEnded();
+        if (step.kind === 'ended') {
+          reason = step.reason;
+          return this.operationEnded();
+        }
         request = step.request;
       }
     } catch {
+      reason = 'refused';
       if (!this.closed) this.respond(ResponseCode.InternalServerError);
       // Refused mid-stream: the client may have sent more before it saw the refusal.
       this.dropSrmPutLeftovers = srm && !isFirst && !done;
     } finally {
-      if (!done) quietly(() => receiver.onAbort?.());
+      if (!done) quietly(() => receiver.onAbort?.(this.closed ? 'closed' : reason));
     }
   }
 
@@ -385,8 +391,9 @@ export class ObexServerSession {
     try {
       packet = await this.inbox.next(this.timeoutMs, () => timeoutError('client', this.timeoutMs));
     } catch (err) {
-      if (!isObexError(err, ObexErrorKind.Timeout) && !isObexError(err, ObexErrorKind.Closed)) throw err;
-      return { kind: 'ended' };
+      if (isObexError(err, ObexErrorKind.Timeout)) return { kind: 'ended', reason: 'timeout' };
+      if (isObexError(err, ObexErrorKind.Closed)) return { kind: 'ended', reason: 'closed' };
+      throw err;
     }
     return this.classify(packet, base);
   }
@@ -398,21 +405,21 @@ export class ObexServerSession {
       request = decodeRequest(packet);
     } catch {
       this.respond(ResponseCode.BadRequest);
-      return { kind: 'ended' };
+      return { kind: 'ended', reason: 'malformed' };
     }
     const opcodeBase = request.opcode & 0x7f;
     if (opcodeBase === BaseOpcode.Abort) {
       this.respond(ResponseCode.Success);
-      return { kind: 'ended' };
+      return { kind: 'ended', reason: 'abort' };
     }
     if (opcodeBase !== base) {
       // The client moved on (e.g. Disconnect mid-PUT): end this operation, then serve that request.
       this.inbox.unshift(packet);
-      return { kind: 'ended' };
+      return { kind: 'ended', reason: 'moved-on' };
     }
     if (!this.connectionIdFits(request, false)) {
       this.respond(ResponseCode.ServiceUnavailable);
-      return { kind: 'ended' };
+      return { kind: 'ended', reason: 'malformed' };
     }
     return { kind: 'request', request };
   }

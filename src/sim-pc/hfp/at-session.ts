@@ -56,6 +56,8 @@ interface Pending {
   text: string;
   expects: ReadonlySet<AgResultKind>;
   responses: AgResult[];
+  /** Information lines dropped past MAX_RESPONSES_PER_COMMAND (reported once per command). */
+  dropped: number;
   timeoutMs: number;
   resolve: (responses: AgResult[]) => void;
   reject: (error: Error) => void;
@@ -158,6 +160,7 @@ export class AtSession {
         text,
         expects: expectedResults(command),
         responses: [],
+        dropped: 0,
         timeoutMs: options.timeoutMs ?? this.timeoutMs,
         resolve,
         reject,
@@ -226,6 +229,11 @@ export class AtSession {
       default:
         if (current?.expects.has(result.kind)) {
           if (current.responses.length < MAX_RESPONSES_PER_COMMAND) current.responses.push(result);
+          else if (current.dropped++ === 0) {
+            this.options.onProtocolError(
+              new HfpError(HfpErrorCode.TooManyResponses, `the AG sent more than ${MAX_RESPONSES_PER_COMMAND} information lines for ${current.text}; the rest are dropped`),
+            );
+          }
           return;
         }
         this.stats.unsolicited++;

@@ -24,7 +24,7 @@ import type { MapEvent, MessageListingEntry } from '../../protocol/map/types';
 import { Emitter } from '../../util/emitter';
 import type { Inbox } from '../services/inbox';
 import { handleKey } from './inbox-keys';
-import { isTransientMapError, MapProtocolError } from './errors';
+import { isTransientMapError, MapLimitError, MapProtocolError } from './errors';
 import { intakeMessage } from './message-intake';
 import type { ListMessagesOptions, MessageFetch, MessagesListingPage } from './map-types';
 import { INBOX_SYNC_MAX_LISTED, INBOX_SYNC_MAX_PENDING_HANDLES } from '../../limits';
@@ -77,6 +77,8 @@ export class InboxSync {
   readonly events = new Emitter<InboxSyncEvents>();
   private readonly pageSize: number;
   private readonly maxListed: number;
+  /** A full pass hit maxListed and said so; cleared by a pass that fits. */
+  private truncationReported = false;
   private readonly maxPending: number;
   private readonly maxAttempts: number;
   private source: MessageSource | undefined;
@@ -183,9 +185,14 @@ export class InboxSync {
     const sought = new Set(this.announced.keys());
     const missing: MessageListingEntry[] = [];
     let offset = 0;
+    let more = false;
+    let phoneSize: number | undefined;
     for (;;) {
       const count = Math.min(this.pageSize, this.maxListed - offset);
-      if (count <= 0 || offset > 0xffff) break;
+      if (count <= 0 || offset > 0xffff) {
+        more = phoneSize === undefined || phoneSize > offset;
+        break;
+      }
       let page: MessagesListingPage;
       try {
         page = await source.listMessages(INBOX_FOLDER, { maxListCount: count, listStartOffset: offset });
@@ -197,6 +204,7 @@ export class InboxSync {
       }
       if (generation !== this.generation) return;
       const entries = page.messages.slice(0, count);
+      phoneSize = page.size;
       stats.listed += entries.length;
       for (const entry of entries) {
         const key = handleKey(entry.handle);
@@ -207,6 +215,13 @@ export class InboxSync {
       offset += entries.length;
       if (entries.length < count || (page.size !== undefined && offset >= page.size)) break;
       if (kind === 'catch-up' && sought.size === 0) break;
+    }
+    // A full pass that stopped at its bound while the phone had more: reported once, until a pass fits again.
+    if (kind === 'full') {
+      if (more && !this.truncationReported) {
+        this.truncationReported = true;
+        this.events.emit('error', new MapLimitError(`the inbox listing (${this.maxListed} messages listed; the phone has more)`, this.maxListed));
+      } else if (!more) this.truncationReported = false;
     }
     const unlisted = kind === 'catch-up' ? [...this.announced.entries()].filter(([key]) => sought.has(key)).map(([, a]) => a) : [];
     for (const entry of oldestFirst(missing)) {

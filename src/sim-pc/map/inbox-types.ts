@@ -129,4 +129,6 @@ export interface InboxEvents {
   dropped: [entry: InboxEntry];
   /** A MAP session was attached (true) or went away (false). */
   access: [connected: boolean];
+  /** The inbox filled up (a CapacityReachedError, once per time it fills). */
+  error: [err: Error];
 }

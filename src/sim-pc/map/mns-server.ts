@@ -150,7 +150,9 @@ export class MnsServer {
         },
         put: (request) => this.onPut(request),
       },
-      onClose: () => {
+      onClose: (reason) => {
+        // A stream that cannot be framed (a packet length below 3 or over our maximum) is the phone's fault.
+        if (reason instanceof ProtocolError && this.current === session) this.fault(reason);
         this.end(session);
         if (channel.open) void channel.close().catch(() => undefined);
       },
@@ -228,6 +230,15 @@ export class MnsServer {
         }
         for (const event of events) this.events.emit('event', event, masInstanceId);
         return ResponseCode.Success;
+      },
+      // A report the phone began and did not finish is its fault; an Abort, a new operation or a lost link is not.
+      onAbort: (reason) => {
+        if (reason === 'timeout') {
+          const ms = this.options.timeoutMs ?? DEFAULT_MNS_TIMEOUT_MS;
+          this.events.emit('fault', new MapProtocolError('event report', `the phone sent nothing more for ${ms} ms; the report was dropped`, 'obex.timeout'));
+        } else if (reason === 'malformed') {
+          this.events.emit('fault', new MapProtocolError('event report', 'a packet of the report did not decode or named another connection', 'obex.malformed'));
+        }
       },
     };
   }

@@ -90,6 +90,8 @@ export class PhonebookCollector extends ParamsSink implements GetSink {
   }
 
   private skip(offset: number, reason: string, message: string): void {
+    // A phone that sends nothing but bad cards is bounded like one that sends good ones.
+    if (this.skipped.length >= this.options.maxCards) throw new PbapLimitError(`skipped cards in ${this.options.name}`, this.options.maxCards);
     const skipped: SkippedCard = { name: this.options.name, offset, reason, message };
     this.skipped.push(skipped);
     this.options.onSkipped(skipped);

@@ -31,6 +31,7 @@ import type {
 import { checkOutgoing, outgoingBMessage, resolveRecipient, type Recipient, type SendOptions } from '../map/outgoing';
 import { matchScore, numberKey, type NumberKey } from './phone-numbers';
 import { INBOX_MAX_ENTRIES, INBOX_MAX_TEXT_BYTES } from '../../limits';
+import { CapacityGauge } from './capacity-gauge';
 
 export type {
   IncomingMessage,
@@ -78,11 +79,18 @@ export class Inbox {
   private readonly threadsById = new Map<string, ThreadState>();
   private access: MessageAccess | undefined;
   private nextSeq = 1;
+  private readonly capacity: CapacityGauge;
 
   constructor(private readonly options: InboxOptions) {
     this.maxEntries = options.maxEntries ?? DEFAULT_MAX_INBOX_ENTRIES;
     if (!Number.isInteger(this.maxEntries) || this.maxEntries < 1) throw new RangeError(`maxEntries ${this.maxEntries} must be a positive integer`);
     this.maxTextBytes = options.maxTextBytes ?? DEFAULT_MAX_TEXT_BYTES;
+    this.capacity = new CapacityGauge('the inbox', this.maxEntries, 'INBOX_MAX_ENTRIES');
+  }
+
+  /** Entries dropped so far to stay within the bound. */
+  get dropped(): number {
+    return this.capacity.evicted;
   }
 
   /** Entries held. */
@@ -334,6 +342,9 @@ export class Inbox {
       }
     }
     this.events.emit('dropped', this.view(entry));
+    this.capacity.observe(this.stored.size);
+    const full = this.capacity.evict();
+    if (full) this.events.emit('error', full);
   }
 
   /** Keeps a handle known; the set holds four times the entry bound, oldest forgotten first. */

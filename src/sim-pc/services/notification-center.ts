@@ -25,6 +25,7 @@ import type { AncsNotification } from '../ancs/notification-record';
 import type { ReplayOutcome } from '../ancs/replay-tracker';
 import { NotConnectedError, NotDismissibleError, UnknownNotificationError, UnsupportedError } from '../errors';
 import { NOTIFICATION_CENTER_MAX_ENTRIES } from '../../limits';
+import { CapacityGauge } from './capacity-gauge';
 
 export interface NotificationEntry {
   /** PC-side id, stable across reconnects ("n1", "n2", ...). */
@@ -82,6 +83,8 @@ export interface NotificationCenterEvents {
   changed: [changes: NotificationChanges];
   /** The oldest entry made room for a new one. */
   overflow: [dropped: NotificationEntry];
+  /** The list filled up (a CapacityReachedError, once per time it fills). */
+  error: [err: Error];
   reconciled: [report: ReconcileReport];
 }
 
@@ -95,6 +98,7 @@ export class NotificationCenter {
   readonly events = new Emitter<NotificationCenterEvents>();
   private readonly clock: Clock;
   private readonly maxEntries: number;
+  private readonly capacity: CapacityGauge;
   private readonly entries = new Map<string, Entry>();
   /** Insertion order, for "newest first" ties. */
   private readonly order = new Map<string, number>();
@@ -109,6 +113,12 @@ export class NotificationCenter {
   constructor(options: NotificationCenterOptions) {
     this.clock = options.clock;
     this.maxEntries = options.maxEntries ?? NOTIFICATION_CENTER_MAX_ENTRIES;
+    this.capacity = new CapacityGauge('the notification list', this.maxEntries, 'NOTIFICATION_CENTER_MAX_ENTRIES');
+  }
+
+  /** Entries evicted so far to stay within the bound. */
+  get evicted(): number {
+    return this.capacity.evicted;
   }
 
   get size(): number {
@@ -329,6 +339,8 @@ export class NotificationCenter {
       this.forget(oldest.id);
       dropped.push(oldest);
       this.events.emit('overflow', oldest);
+      const full = this.capacity.evict();
+      if (full) this.events.emit('error', full);
     }
     return dropped;
   }
@@ -338,6 +350,7 @@ export class NotificationCenter {
     if (!entry) return;
     this.entries.delete(id);
     this.order.delete(id);
+    this.capacity.observe(this.entries.size);
     if (entry.uid !== undefined && this.byUid.get(entry.uid) === id) this.byUid.delete(entry.uid);
   }
 

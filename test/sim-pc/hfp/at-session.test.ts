@@ -73,7 +73,7 @@ test('one command in flight; urgent ones jump the queue; the queue is bounded', 
 });
 
 test('a command times out, the next one is sent, and the responses cap holds', async () => {
-  const { clock, ag, session, timeouts } = setup();
+  const { clock, ag, session, timeouts, errors } = setup();
   ag.handler = (command, a) => {
     if (command.kind === 'answer') return 'silent';
     if (command.kind === 'clcc') {
@@ -91,6 +91,11 @@ test('a command times out, the next one is sent, and the responses cap holds', a
   assert.ok(err instanceof TimeoutError && err.timeoutMs === 1_000);
   assert.deepEqual(timeouts, ['ATA']);
   assert.equal((await ok(clock, list)).length, MAX_RESPONSES_PER_COMMAND);
+  // The ten lines past the cap are one typed fault, not ten and not none.
+  assert.deepEqual(
+    errors.map((e) => e.code),
+    ['hfp.too-many-responses'],
+  );
 });
 
 test('a late answer to a timed-out command is dropped, not read as the next command\'s answer', async () => {

@@ -102,7 +102,7 @@ export class FakeMse {
   messages: FakeMessage[];
   forbidden: boolean;
   readonly sessions = new Set<MasSession>();
-  private mns: { channel: ByteChannel; obex: ObexClientSession; connected: boolean } | undefined;
+  private mns: { channel: ByteChannel; obex: ObexClientSession; connected: boolean; raw?: Uint8Array[] } | undefined;
   private stalls: (() => void)[] = [];
 
   constructor(
@@ -156,6 +156,19 @@ export class FakeMse {
     return code;
   }
 
+  /**
+   * Takes the MNS channel out of the OBEX client's hands: from now on the
+   * PC's answers are collected raw, and `write` sends raw bytes (e.g. the
+   * first packet of a report that never finishes). Gives the connection id.
+   */
+  rawMns(): { write: (bytes: Uint8Array) => void; replies: Uint8Array[]; connectionId: number | undefined } {
+    const mns = this.mns;
+    if (mns === undefined) throw new Error('no MNS session');
+    const replies: Uint8Array[] = [];
+    mns.raw = replies;
+    return { write: (bytes) => mns.channel.write(bytes), replies, connectionId: mns.obex.connectionId };
+  }
+
   /** Opens a channel to the PC's MNS and connects with `target` (default the MNS Target); resolves with the Connect code. */
   async connectMns(target: Uint8Array = MNS_TARGET): Promise<number> {
     const info = await this.host.discoverPeer(PC);
@@ -163,12 +176,12 @@ export class FakeMse {
     if (record === undefined) throw new Error('the PC publishes no MNS record');
     const channel = await this.host.openChannel(PC, record.channel);
     const obex = new ObexClientSession({ send: (bytes) => channel.write(bytes), clock: this.clock });
-    channel.events.on('data', (chunk) => obex.receive(chunk));
+    const mns: { channel: ByteChannel; obex: ObexClientSession; connected: boolean; raw?: Uint8Array[] } = { channel, obex, connected: false };
+    channel.events.on('data', (chunk) => (mns.raw ? mns.raw.push(Uint8Array.from(chunk)) : obex.receive(chunk)));
     channel.events.on('close', () => {
       obex.close();
       if (this.mns?.channel === channel) this.mns = undefined;
     });
-    const mns = { channel, obex, connected: false };
     this.mns = mns;
     try {
       const code = (await obex.connect({ target })).code;

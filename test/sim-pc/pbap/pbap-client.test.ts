@@ -331,6 +331,18 @@ test('maxCards bounds one pull', async () => {
   assert.equal(await value(clock, client.phonebookSize(PB)), 5);
 });
 
+test('maxCards bounds the skipped cards of one pull too: a phone sending only broken cards gets PbapLimitError', async () => {
+  const bad = Array.from({ length: 5 }, (_, i) => `BEGIN:VCARD\r\nVERSION:9.9\r\nFN:Bad ${i}\r\nEND:VCARD\r\n`);
+  const { clock, client } = setup({ books: { [PB]: { cards: bad } } }, { maxCards: 3 });
+  await value(clock, client.connect());
+  const skipped: SkippedCard[] = [];
+  client.events.on('skipped', (s) => skipped.push(s));
+  const err = await failure(clock, client.pullPhonebook(PB));
+  assert.ok(err instanceof PbapLimitError, String(err));
+  assert.equal(skipped.length, 3);
+  assert.equal(client.state, 'connected', 'the session survives (Abort answered)');
+});
+
 test('disconnect sends OBEX Disconnect and closes; later operations are not connected', async () => {
   const { clock, phone, client } = setup({ books: {} });
   await value(clock, client.connect());

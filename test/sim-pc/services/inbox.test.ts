@@ -12,7 +12,7 @@ import fc from 'fast-check';
 import { VirtualClock } from '../../../src/link/virtual-clock';
 import type { BMessage } from '../../../src/protocol/map';
 import { parseVcards } from '../../../src/protocol/vcard/parser';
-import { NotConnectedError } from '../../../src/sim-pc/errors';
+import { CapacityReachedError, NotConnectedError } from '../../../src/sim-pc/errors';
 import {
   AmbiguousRecipientError,
   MapRefusedError,
@@ -161,6 +161,8 @@ test('MAP times: zone-less as UTC or local as told, an offset wins, unreadable f
 
 test('bounded: past maxEntries the oldest is dropped, and its handle is not filed again', () => {
   const { inbox } = setup({ maxEntries: 3 });
+  const full: Error[] = [];
+  inbox.events.on('error', (e) => full.push(e));
   const dropped: string[] = [];
   inbox.events.on('dropped', (e) => dropped.push(e.handle ?? ''));
   inbox.receive(sms('1', '+447700900123', 'b', { datetime: '20240102T000002' }));
@@ -169,8 +171,16 @@ test('bounded: past maxEntries the oldest is dropped, and its handle is not file
   inbox.receive(sms('4', '+447700900125', 'd', { datetime: '20240102T000004' }));
   assert.deepEqual(dropped, ['2']);
   assert.equal(inbox.size, 3);
+  // The first eviction is one typed report; the inbox staying full adds no more.
+  const errors: Error[] = [];
+  inbox.events.on('error', (e) => errors.push(e));
+  inbox.receive(sms('5', '+447700900126', 'e', { datetime: '20240102T000005' }));
+  assert.equal(inbox.dropped, 2);
+  assert.deepEqual(errors, []);
   assert.equal(inbox.receive(sms('2', '+447700900123', 'a')), undefined);
-  assert.deepEqual(inbox.entries().map((e) => e.handle), ['4', '3', '1']);
+  assert.deepEqual(inbox.entries().map((e) => e.handle), ['5', '4', '3']);
+  assert.equal(full.length, 1);
+  assert.ok(full[0] instanceof CapacityReachedError && full[0].code === 'sim-pc.capacity-reached' && full[0].limitName === 'INBOX_MAX_ENTRIES');
 });
 
 test('mark read: on the phone first (SetMessageStatus), then here; a thread marks all its unread', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { VirtualClock } from '../../../src/link/virtual-clock';
 import { AncsConsumer } from '../../../src/sim-pc/ancs/ancs-consumer';
 import { NotificationCenter, NotificationChanges, ReconcileReport } from '../../../src/sim-pc/services/notification-center';
-import { NotConnectedError, NotDismissibleError, UnknownNotificationError, UnsupportedError } from '../../../src/sim-pc/errors';
+import { CapacityReachedError, NotConnectedError, NotDismissibleError, UnknownNotificationError, UnsupportedError } from '../../../src/sim-pc/errors';
 import { CategoryId, EventFlag, EventId } from '../../../src/protocol/ancs';
 import { SessionPhone } from '../fakes';
 
@@ -215,6 +215,40 @@ test('the list is bounded: the oldest entry is dropped with an overflow event', 
     center.list().map((e) => e.title),
     ['20240203', '20240202', '20240201'],
   );
+});
+
+test('a full list reports one CapacityReachedError each time it fills, not one per eviction', async () => {
+  const { clock, phone, center, connect } = setup(3);
+  const errors: Error[] = [];
+  center.events.on('error', (e) => errors.push(e));
+  await connect();
+  const keys = ['20240130T100000', '20240131T100000', '20240201T100000', '20240202T100000', '20240203T100000'].map((date) =>
+    phone.post(sms(date.slice(0, 8), 'x', date)),
+  );
+  await clock.runUntilIdle();
+  assert.equal(center.evicted, 2);
+  assert.equal(errors.length, 1);
+  const [first] = errors;
+  assert.ok(first instanceof CapacityReachedError);
+  assert.equal(first.code, 'sim-pc.capacity-reached');
+  assert.equal(first.limit, 3);
+  assert.equal(first.limitName, 'NOTIFICATION_CENTER_MAX_ENTRIES');
+  // Still full: more evictions, no more reports.
+  phone.post(sms('20240204', 'x', '20240204T100000'));
+  await clock.runUntilIdle();
+  assert.equal(errors.length, 1);
+  // Below the bound again, then full again: a second report.
+  const newest = keys[keys.length - 1];
+  assert.ok(newest !== undefined);
+  phone.remove(newest);
+  await clock.runUntilIdle();
+  assert.equal(center.size, 2);
+  phone.post(sms('20240205', 'x', '20240205T100000'));
+  phone.post(sms('20240206', 'x', '20240206T100000'));
+  await clock.runUntilIdle();
+  assert.equal(center.size, 3);
+  assert.equal(errors.length, 2);
+  assert.equal(center.evicted, 4);
 });
 
 test('attach while attached replaces the session; detach is idempotent', async () => {
