@@ -12,6 +12,7 @@ import type { IConfiguration, IRunOptions, ISupportCodeLibrary } from '@cucumber
 import { Clock, RealClock } from '../link/clock';
 import { assembleReport, RunDescription } from './report/assemble';
 import { CellData, cellFromMessagesFile } from './report/from-messages';
+import { redactCucumberOutputs } from './report/redact-cucumber';
 import { projectRoot, toolVersion } from './report/tool-info';
 import { CompatReport } from './report/types';
 import { createRunDir, CUCUMBER_FILES, makeRunId, safeName, writeReport } from './report/write';
@@ -50,7 +51,7 @@ export interface RunSuiteOptions {
   /** Print cucumber's summary only, not its progress dots. */
   quiet?: boolean;
   seed: number;
-  /** Mask phone numbers and quoted text in compat.json/compat.md. Default true. */
+  /** Mask phone numbers and quoted text in compat.json/compat.md and in cucumber's files. Default true. */
   redact?: boolean;
   /** Point `<outDir>/latest` at this run. Default true. */
   updateLatest?: boolean;
@@ -210,6 +211,15 @@ async function runCucumberOnce(run: CellRun): Promise<void> {
   }
 }
 
+/** Redacts a cell's cucumber files; a failure leaves them raw and fails the run. */
+async function redactCellOutputs(cellDir: string): Promise<void> {
+  try {
+    await redactCucumberOutputs(cellDir);
+  } catch (err) {
+    throw new SuiteError('suite.redact', `could not redact the cucumber files in ${cellDir}: ${errorMessage(err)}`, false);
+  }
+}
+
 function checkOptions(options: RunSuiteOptions): void {
   if (options.phones.length === 0) throw new SuiteError('suite.no-phone', 'no phone profile given', true);
   if (options.transports.length === 0) throw new SuiteError('suite.no-transport', 'no transport given', true);
@@ -276,6 +286,7 @@ export async function runSuite(options: RunSuiteOptions): Promise<RunSuiteResult
         };
         if (tagExpression !== '') run.tags = tagExpression;
         runs.push({ run, cell: cellFromMessagesFile(path.join(cellDir, CUCUMBER_FILES.messages), { redact }) });
+        if (redact) await redactCellOutputs(cellDir);
       }
     }
   } catch (err) {

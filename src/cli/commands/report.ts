@@ -8,8 +8,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { RealClock } from '../../link/clock';
 import { mergeRunDirs } from '../../harness/report/merge';
 import { toolVersion } from '../../harness/report/tool-info';
-import { createRunDir, makeRunId, writeReport } from '../../harness/report/write';
+import { createRunDir, CUCUMBER_FILES, makeRunId, writeReport } from '../../harness/report/write';
 import { summaryLines } from '../../harness/report/summary';
+import { redactCucumberOutputs } from '../../harness/report/redact-cucumber';
+
 
 interface ReportArgs {
   runDirs: string[];
@@ -27,15 +29,20 @@ const command: CommandModule<object, ReportArgs> = {
       .option('redact', {
         type: 'boolean',
         default: true,
-        describe: 'Mask phone numbers and message text (--no-redact keeps what the sources hold)',
+        describe: 'Mask phone numbers and message text in the merged report and the cucumber files copied beside it (--no-redact keeps what the sources hold)',
       }),
-  handler: (argv) => {
+  handler: async (argv) => {
     const outDir = path.resolve(argv.out);
     const merged = mergeRunDirs(argv.runDirs, { runId: 'merged', toolVersion: toolVersion() });
     const phones = merged.report.runs.map((r) => r.phone.id);
     const transports = merged.report.runs.map((r) => r.transport);
     const { runId } = createRunDir(outDir, makeRunId(new RealClock().date(), phones, transports));
     const written = writeReport({ outDir, report: { ...merged.report, runId }, copies: merged.copies, redact: argv.redact });
+    // A source run made with --no-redact holds raw cucumber files: the merged copies are redacted like a fresh run's.
+    if (argv.redact) {
+      const cells = new Set(merged.copies.filter((c) => path.basename(c.to) === CUCUMBER_FILES.messages).map((c) => path.dirname(path.resolve(written.dir, c.to))));
+      for (const cell of cells) await redactCucumberOutputs(cell);
+    }
     process.stdout.write(`Merged ${argv.runDirs.length} runs into ${path.relative(process.cwd(), written.markdown) || written.markdown}\n`);
     for (const line of summaryLines(written.report)) process.stdout.write(`${line}\n`);
   },

@@ -57,7 +57,7 @@ const command: CommandModule<object, RunArgs> = {
       .option('redact', {
         type: 'boolean',
         default: true,
-        describe: 'Mask phone numbers and message text in compat.json/compat.md (--no-redact keeps them)',
+        describe: 'Mask phone numbers and message text in compat.json/md/html and in cucumber\'s messages, HTML and JUnit files (--no-redact keeps them)',
       })
       .option('capture', { type: 'string', describe: 'Write one btsnoop capture per scenario (Wireshark reads them) into this folder' })
       .check((argv) => {
