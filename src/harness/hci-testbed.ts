@@ -61,6 +61,13 @@ export class HciTestbed implements ScenarioBed {
     readonly phone: SimulatedPhone,
     readonly pc: PhoneLink,
     private readonly capture: HciCaptureFile | undefined,
+    /**
+     * With `capture`: ATT PDUs as the phone's host interface carried them
+     * (what bleno sent, and the PC's writes as bleno received them), for
+     * the sent log beside the capture. The capture itself is the PC
+     * controller's traffic, so this is a second, host-side view (bounded).
+     */
+    readonly sentPdus: PduTapEvent[] | undefined = undefined,
   ) {}
 
   /** The ATT PDUs the log still holds, oldest first. */
@@ -78,8 +85,17 @@ export class HciTestbed implements ScenarioBed {
     const tap = new AttTap({ onPdu: (pdu) => pdus.push(pdu) });
     const record = options.recordPdus ?? true;
     const capture = options.capture !== undefined ? new HciCaptureFile(options.capture, pcAddress) : undefined;
+    const sentPdus: PduTapEvent[] | undefined = capture ? [] : undefined;
+    const phoneTap = sentPdus
+      ? new AttTap({
+          onPdu: (pdu) => {
+            if (sentPdus.length < HCI_PDU_LOG_LIMIT) sentPdus.push(pdu);
+          },
+        })
+      : undefined;
     const log = (entry: HciTraceEntry): void => {
       if (record) feedTap(tap, entry, pcAddress);
+      if (phoneTap) feedTap(phoneTap, entry, profile.address, 'peripheral');
       capture?.record(entry);
     };
     const service = await startControllerService({
@@ -109,7 +125,7 @@ export class HciTestbed implements ScenarioBed {
         ancs: { dateZone: 'utc' },
         ...(options.backoff ? { backoff: options.backoff } : {}),
       });
-      const bed = new HciTestbed(clock, profile, model, pcAddress, pdus, service, host, central, phone, pc, capture);
+      const bed = new HciTestbed(clock, profile, model, pcAddress, pdus, service, host, central, phone, pc, capture, sentPdus);
       phone.start();
       return bed;
     } catch (err) {
@@ -170,11 +186,15 @@ export class HciTestbed implements ScenarioBed {
   }
 }
 
-/** Feeds the PC controller's ACL traffic into the ATT tap: to-host is from the phone, from-host towards it. */
-function feedTap(tap: AttTap, entry: HciTraceEntry, pcAddress: string): void {
-  if (entry.controller.toUpperCase() !== pcAddress.toUpperCase()) return;
+/**
+ * Feeds one controller's ACL traffic into an ATT tap. At the PC (central)
+ * to-host is from the phone; at the phone (peripheral) to-host is from the PC.
+ */
+function feedTap(tap: AttTap, entry: HciTraceEntry, address: string, role: 'central' | 'peripheral' = 'central'): void {
+  if (entry.controller.toUpperCase() !== address.toUpperCase()) return;
   if (entry.kind === 'acl') {
-    tap.acl(entry.t, entry.handle, entry.direction === 'to-host' ? 'toCentral' : 'toPeripheral', entry.pb, Buffer.from(entry.data, 'hex'));
+    const fromPhone = (entry.direction === 'to-host') === (role === 'central');
+    tap.acl(entry.t, entry.handle, fromPhone ? 'toCentral' : 'toPeripheral', entry.pb, Buffer.from(entry.data, 'hex'));
   } else if (entry.kind === 'event' && entry.name.startsWith('Disconnection_Complete') && entry.params.length >= 6) {
     tap.disconnected(parseInt(entry.params.slice(4, 6) + entry.params.slice(2, 4), 16));
   }

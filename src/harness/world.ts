@@ -11,6 +11,7 @@ import { createScenarioBed, needsAsyncOpen, openScenarioBed } from './bed-factor
 import type { Figure } from './report/types';
 import { FIGURE_MEDIA_TYPE, VERDICT_MEDIA_TYPE } from './report/from-messages';
 import { scenarioCaptureFile } from '../link/capture';
+import { SentLogRecorder, sentLogPathFor, writeSentLog } from './capture-oracle-sent-log';
 
 export type { Figure };
 
@@ -42,6 +43,8 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   readonly testbedOverrides: Partial<TestbedOptions> = {};
   /** The running scenario's name (names its capture file). */
   scenarioName = 'scenario';
+  /** This scenario's capture file and the recorder of what our stack sent, when the run captures. */
+  private sent: { file: string; recorder: SentLogRecorder } | undefined;
 
   constructor(options: IWorldOptions<PhoneBridgeParameters>) {
     super(options);
@@ -60,7 +63,9 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
     if (!this.built) {
       if (needsAsyncOpen(this.params.transport)) throw new TestbedError(`the ${this.params.transport} testbed was not opened before the scenario`);
       const { phone, transport, seed } = this.params;
-      this.built = createScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...this.captureOption() });
+      const capture = this.captureOption();
+      this.built = createScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...capture });
+      this.recordSent(this.built, capture.capture);
     }
     return this.built;
   }
@@ -78,7 +83,22 @@ export class PhoneBridgeWorld extends World<PhoneBridgeParameters> {
   async openBed(): Promise<void> {
     if (this.built) return;
     const { phone, transport, seed } = this.params;
-    this.built = await openScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...this.captureOption() });
+    const capture = this.captureOption();
+    this.built = await openScenarioBed({ ...this.testbedOverrides, phone, transport, seed, ...capture });
+    this.recordSent(this.built, capture.capture);
+  }
+
+  /** Starts the sent log of a capturing scenario (before anything moves on the links). */
+  private recordSent(bed: ScenarioBed, file: string | undefined): void {
+    if (file === undefined) return;
+    this.sent = { file, recorder: new SentLogRecorder(bed) };
+  }
+
+  /** Writes `<capture>.sent.json` beside the capture (after the testbed has shut down). */
+  writeSentLog(): void {
+    const sent = this.sent;
+    this.sent = undefined;
+    if (sent) writeSentLog(sentLogPathFor(sent.file), sent.recorder.finish());
   }
 
   /** The capture file of this scenario, when the run asked for captures. */
@@ -113,5 +133,9 @@ Before(async function (this: PhoneBridgeWorld, { pickle }) {
 });
 
 After(async function (this: PhoneBridgeWorld) {
-  if (this.hasTestbed) await this.bed.shutdown();
+  try {
+    if (this.hasTestbed) await this.bed.shutdown();
+  } finally {
+    this.writeSentLog();
+  }
 });
