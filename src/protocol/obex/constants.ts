@@ -57,6 +57,7 @@ export const ResponseCode = {
   MethodNotAllowed: 0xc5,
   NotAcceptable: 0xc6,
   PreconditionFailed: 0xcc,
+  RequestEntityTooLarge: 0xcd,
   UnsupportedMediaType: 0xcf,
   InternalServerError: 0xd0,
   NotImplemented: 0xd1,

@@ -54,6 +54,22 @@ export interface GetReply {
   body?: BodySource;
 }
 
+/**
+ * Thrown from a PutReceiver's `onBody` to end the PUT with this error code
+ * (e.g. Request Entity Too Large for a body that grew past a limit) instead
+ * of the Internal Server Error any other throw gets. Codes below 0xC0 are
+ * not refusals and fall back to Internal Server Error.
+ */
+export class PutRefusal extends Error {
+  constructor(
+    readonly responseCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PutRefusal';
+  }
+}
+
 export interface PutReceiver {
   /** Body bytes in arrival order; awaited before the next packet is asked for. */
   onBody?(chunk: Uint8Array): Awaitable<void>;

@@ -49,7 +49,7 @@ import { PacketInbox } from './packet-inbox';
 import { decodeRequest, encodeResponse, packetLength, type ConnectFields, type ObexRequest } from './packet';
 import { FramingError, PacketSplitter } from './packet-splitter';
 import { closedError, queueFullError, timeoutError } from './session-errors';
-import type { OperationEndReason } from './server-handlers';
+import { PutRefusal, type OperationEndReason } from './server-handlers';
 import type { Awaitable, GetReply, ObexServerHandlers, PutReceiver, ServerReply, ServerRequest } from './server-handlers';
 import { OBEX_SERVER_TIMEOUT_MS, OBEX_MAX_QUEUED_REQUESTS, OBEX_MAX_REQUEST_HEADER_BYTES } from '../../limits';
 
@@ -375,9 +375,10 @@ export class ObexServerSession {
         }
         request = step.request;
       }
-    } catch {
+    } catch (err) {
       reason = 'refused';
-      if (!this.closed) this.respond(ResponseCode.InternalServerError);
+      const code = err instanceof PutRefusal && err.responseCode >= 0xc0 && err.responseCode <= 0xff ? err.responseCode : ResponseCode.InternalServerError;
+      if (!this.closed) this.respond(code);
       // Refused mid-stream: the client may have sent more before it saw the refusal.
       this.dropSrmPutLeftovers = srm && !isFirst && !done;
     } finally {

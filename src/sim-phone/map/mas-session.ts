@@ -26,6 +26,7 @@ import {
   nameHeader,
   ObexServerSession,
   readU32,
+  PutRefusal,
   ResponseCode,
   type ConnectRequest,
   type GetReply,
@@ -75,7 +76,7 @@ const GET_OPERATIONS = new Map<string, MapOperation>([
 ]);
 
 /** OBEX "Request Entity Too Large" (0x4D with the final bit). */
-export const REQUEST_ENTITY_TOO_LARGE = 0xcd;
+export const REQUEST_ENTITY_TOO_LARGE = ResponseCode.RequestEntityTooLarge;
 /** Most bytes of a PUT that carries no object (the filler byte, give or take). */
 const MAX_FILLER_BYTES = 1024;
 
@@ -306,8 +307,8 @@ export class MasSession {
 
   /**
    * A receiver that keeps at most `limit` body bytes. A Length header over
-   * the limit is refused at once; a body that grows past it makes the OBEX
-   * session answer Internal Server Error and drop the PUT.
+   * the limit is refused at once; a body that grows past it is refused as
+   * soon as it does, with the same Request Entity Too Large, and the PUT dropped.
    */
   private bounded(
     request: PutRequest,
@@ -326,8 +327,8 @@ export class MasSession {
       onBody: (chunk) => {
         total += chunk.length;
         if (total > limit) {
-          this.track(operation, request.name, ResponseCode.InternalServerError, `body over ${limit} bytes`);
-          throw new RangeError(`body over ${limit} bytes`);
+          this.track(operation, request.name, REQUEST_ENTITY_TOO_LARGE, `body over ${limit} bytes`);
+          throw new PutRefusal(REQUEST_ENTITY_TOO_LARGE, `body over ${limit} bytes`);
         }
         chunks.push(Uint8Array.from(chunk));
       },

@@ -12,6 +12,7 @@ import {
   srmHeader,
   bodyHeader,
   ObexServerSession,
+  PutRefusal,
   readBytes,
   ResponseCode,
   TargetUuid,
@@ -128,6 +129,36 @@ test('Abort mid-GET stops the body source and is answered Success', async () => 
   assert.equal(returned, true);
   assert.equal(aborts, 1);
   assert.deepEqual(await exchange('FF 00 03'), ['a00003']);
+});
+
+test('a receiver that refuses mid-body with PutRefusal gets its own code; any other throw, or a non-error code, is Internal Server Error', async () => {
+  const reasons: string[] = [];
+  for (const [thrown, expected] of [
+    [new PutRefusal(0xcd, 'too big'), 'cd0003'],
+    [new PutRefusal(0x90, 'not a refusal'), 'd00003'],
+    [new RangeError('gave up'), 'd00003'],
+  ] as const) {
+    const { exchange } = setup({
+      put: () => ({
+        onBody: () => {
+          throw thrown;
+        },
+        onAbort: (reason) => void reasons.push(reason),
+      }),
+    });
+    assert.deepEqual(await exchange('02 00 07 48 00 04 61'), [expected], String(thrown));
+  }
+  assert.deepEqual(reasons, ['refused', 'refused', 'refused']);
+});
+
+test('a stalled PUT is aborted with reason timeout, an Abort with reason abort', async () => {
+  const reasons: string[] = [];
+  const { exchange, clock } = setup({ put: () => ({ onAbort: (reason) => void reasons.push(reason) }) }, { timeoutMs: 1000 });
+  assert.deepEqual(await exchange('02 00 07 48 00 04 61'), ['900003']);
+  await clock.runFor(1000);
+  assert.deepEqual(await exchange('02 00 07 48 00 04 61'), ['900003']);
+  assert.deepEqual(await exchange('FF 00 03'), ['a00003']);
+  assert.deepEqual(reasons, ['timeout', 'abort']);
 });
 
 test('a client that stalls inside a PUT has it dropped after the timeout; the session stays usable', async () => {

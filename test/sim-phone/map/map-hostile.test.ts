@@ -91,8 +91,8 @@ test('malformed and huge pushes get error codes; the phone keeps serving', async
   const noRecipient = simpleBMessage({ type: 'SMS_GSM', folder: '', recipients: [], text: 'to nobody' });
   assert.equal(await refusal(rig, mce.push(noRecipient)), ResponseCode.BadRequest);
   const huge = simpleBMessage({ type: 'SMS_GSM', folder: '', recipients: [party('+15550002')], text: 'x'.repeat(200_000) });
-  // Streamed past the limit, the PUT is cut off with Internal Server Error (the OBEX session's answer to a receiver that gives up).
-  assert.equal(await refusal(rig, mce.push(huge)), ResponseCode.InternalServerError);
+  // Streamed past the limit, the PUT is cut off with Request Entity Too Large as soon as it grows past it.
+  assert.equal(await refusal(rig, mce.push(huge)), ResponseCode.RequestEntityTooLarge);
   // Announced with a Length header, it is refused before any body is read.
   const announced = await refusal(
     rig,
@@ -101,7 +101,7 @@ test('malformed and huge pushes get error codes; the phone keeps serving', async
     ),
   );
   assert.equal(announced, 0xcd);
-  assert.equal(await refusal(rig, mce.put(MapMime.notificationRegistration, undefined, { notificationStatus: 1 }, new Uint8Array(10_000))), ResponseCode.InternalServerError);
+  assert.equal(await refusal(rig, mce.put(MapMime.notificationRegistration, undefined, { notificationStatus: 1 }, new Uint8Array(10_000))), ResponseCode.RequestEntityTooLarge);
   assert.equal(rig.phone.map?.mnsState(pc.address), undefined, 'a refused registration registers nothing');
   assert.equal(rig.phone.model.messages.sent().length, 0);
   const ok = await mce.push(simpleBMessage({ type: 'SMS_GSM', folder: '', recipients: [party('+15550002')], text: 'fine' }));
