@@ -187,6 +187,13 @@ export const VCARD_MAX_DEPTH = 4;
  */
 export const ANCS_CONTROL_POINT_QUEUE_LIMIT = 64;
 
+/**
+ * Faults `PhoneLink.faults()` keeps. Past it the oldest are dropped and
+ * counted (`faultsDropped`); each fault still went out once as its `fault`
+ * event, so dropping old entries loses no report.
+ */
+export const PHONE_LINK_FAULT_LIMIT = 200;
+
 /** Time for one ANCS Control Point request, write to complete reply (consumer `requestTimeoutMs`). */
 export const ANCS_REQUEST_TIMEOUT_MS = 15_000;
 

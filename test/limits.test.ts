@@ -356,6 +356,7 @@ test('MNS_SERVER_TIMEOUT_MS: a report the phone starts and never finishes is dro
 const COVERED_ELSEWHERE: Record<string, { file: string; marker: string }> = {
   CLASSIC_MAX_CONTROL_FRAMES: { file: 'test/link/memory/classic/control-queue.test.ts', marker: 'instanceof QueueFullError' },
   PDU_LOG_LIMIT: { file: 'test/harness/pdu-log.test.ts', marker: 'PduLogOverflowError' },
+  PHONE_LINK_FAULT_LIMIT: { file: 'test/sim-pc/phone-link-faults.test.ts', marker: 'tb.pc.faultsDropped, 2' },
   LINK_TX_QUEUE_LIMIT: { file: 'test/link/memory/timing.test.ts', marker: 'the transmit queue is bounded by txQueueLimit' },
   CLASSIC_TX_QUEUE_LIMIT_BYTES: { file: 'test/link/memory/classic/connection.test.ts', marker: 'beyond that QueueFullError' },
   GATT_MAX_ATTRIBUTE_LENGTH: { file: 'test/link/memory/handlers.test.ts', marker: 'rig.readValue.current = bytes(513)' },

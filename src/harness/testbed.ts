@@ -15,6 +15,7 @@ import type { PduTapEvent } from '../link/memory/air-events';
 import { BleLinkModel } from '../link/link-model';
 import { SimulatedPhone, PhoneProfile, loadPhoneProfile } from '../sim-phone';
 import { PhoneLink } from '../sim-pc';
+import type { PhoneLinkOptions } from '../sim-pc/phone-link';
 import type { BackoffPolicy } from '../sim-pc';
 import { Random } from '../util/random';
 import type { CountryCode } from 'libphonenumber-js';
@@ -62,6 +63,8 @@ export interface TestbedOptions {
   scoLossRate?: number;
   /** The PC's hands-free settings (e.g. `codecs: [1]` for a CVSD-only PC). */
   handsFree?: Omit<HandsFreeOptions, 'channel' | 'clock'>;
+  /** PC bounds to override (the fault list, the notification list). */
+  pcLimits?: Pick<PhoneLinkOptions, 'maxFaults' | 'maxNotifications'>;
   /** Write a btsnoop capture of both links (as the PC's HCI would log them) to this file; closed by shutdown(). */
   capture?: string;
 }
@@ -135,6 +138,7 @@ export class Testbed implements ScenarioBed {
       ...(this.classicHost ? { classicHost: this.classicHost, scoEndpoint: this.sco.endpoint(this.profile.address, 'phone') } : {}),
     });
     this.pc = new PhoneLink({
+      ...options.pcLimits,
       central: this.central,
       phoneAddress: this.profile.address,
       clock: this.clock,

@@ -4,6 +4,14 @@
  * app services (notifications; with a BR/EDR radio also contacts, the call
  * log, calls and the messages inbox) and forwards their events; it holds
  * no protocol logic of its own.
+ *
+ * Faults: every problem a profile reports and carries on from (a phone
+ * that sent something unusable, or went silent mid-answer) surfaces once
+ * as a `fault` event, attributed to its profile, and stays in the bounded
+ * `faults()` list. One error object is never reported twice. A refusal
+ * (the phone answered, with an error code: +CME ERROR, an OBEX refusal,
+ * permission not given) is an answer, not a fault: it goes out as an
+ * `error` event only. Every fault also goes out as an `error` event.
  */
 import type { BleCentral } from '../link/ble';
 import type { ClassicClient } from '../link/classic';
@@ -27,6 +35,12 @@ import { CallAudio, type CallAudioOptions } from './hfp/call-audio';
 import type { ScoEndpoint } from '../link/sco';
 import { Inbox, type InboxOptions } from './services/inbox';
 import { MapSupervisor, type MapHealth, type MapSupervisorOptions } from './map/map-supervisor';
+import { ProtocolError } from '../protocol/errors';
+import { PbapProtocolError } from './pbap/errors';
+import { isAgRefusal } from './hfp/errors';
+import { MapInUseError, MapPermissionRequiredError, MapRefusedError } from './map/errors';
+import { TimeoutError } from './errors';
+import { PHONE_LINK_FAULT_LIMIT } from '../limits';
 
 export interface PhoneLinkOptions {
   central: BleCentral;
@@ -57,6 +71,23 @@ export interface PhoneLinkOptions {
   inbox?: Omit<InboxOptions, 'clock' | 'contacts' | 'ownNumbers'>;
   /** MAP settings (client timeouts, notification server channel and features, listing sizes). */
   map?: Pick<MapSupervisorOptions, 'client' | 'mns' | 'sync'>;
+  /** Faults kept by `faults()` (oldest dropped and counted in `faultsDropped`). Default PHONE_LINK_FAULT_LIMIT. */
+  maxFaults?: number;
+}
+
+/** Faults `faults()` keeps by default (see limits.ts). */
+export const DEFAULT_MAX_FAULTS = PHONE_LINK_FAULT_LIMIT;
+
+/** The profile a fault belongs to. */
+export type FaultProfile = 'ancs' | 'pbap' | 'map' | 'hfp';
+
+/** One problem a profile reported and carried on from. */
+export interface LinkFault {
+  profile: FaultProfile;
+  /** The typed error (it carries a `code`). */
+  error: Error;
+  /** Clock time it was reported, ms. */
+  at: number;
 }
 
 export interface PhoneLinkEvents {
@@ -64,6 +95,8 @@ export interface PhoneLinkEvents {
   connected: [];
   disconnected: [reason: number];
   error: [err: Error];
+  /** Each fault once, attributed to its profile (see the header). */
+  fault: [fault: LinkFault];
 }
 
 export class PhoneLink {
@@ -86,6 +119,9 @@ export class PhoneLink {
   private readonly options: PhoneLinkOptions;
   readonly events = new Emitter<PhoneLinkEvents>();
   private readonly supervisor: LinkSupervisor;
+  private readonly faultList: LinkFault[] = [];
+  private droppedFaults = 0;
+  private readonly reported = new WeakSet<Error>();
 
   constructor(options: PhoneLinkOptions) {
     this.options = options;
@@ -105,7 +141,7 @@ export class PhoneLink {
     const classic = options.classic;
     if (classic) {
       this.classic = classic;
-      const open = (): Promise<PhonebookSource> => this.openPhonebook(classic, options);
+      const open = (): Promise<PhonebookSource> => this.watchPbap(this.openPhonebook(classic, options)).then((client) => this.faultReportingSource(client));
       this.contacts = new Contacts({ ...options.contacts, clock: options.clock, open });
       this.callLog = new CallLog({ ...options.callLog, open, contacts: this.contacts });
       const contacts = this.contacts;
@@ -126,7 +162,7 @@ export class PhoneLink {
         ...(options.backoff ? { backoff: options.backoff } : {}),
         ...(options.handsFree ? { handsFree: options.handsFree } : {}),
       });
-      this.hf.events.on('error', (err) => this.events.emit('error', err));
+      this.hf.events.on('error', (err) => this.fault('hfp', err));
       // The owner's card (PBAP handle 0) gives the phone's own numbers, which sharpen group detection.
       let ownNumbers: string[] = [];
       contacts.events.on('synced', () => {
@@ -150,7 +186,7 @@ export class PhoneLink {
         random: (options.random ?? new Random(1)).fork(),
         ...(options.backoff ? { backoff: options.backoff } : {}),
       });
-      this.map.events.on('error', (err) => this.events.emit('error', err));
+      this.map.events.on('error', (err) => this.fault('map', err));
     }
     this.callAudio = options.sco
       ? new CallAudio({
@@ -164,7 +200,52 @@ export class PhoneLink {
     this.supervisor.events.on('health', (health) => this.events.emit('health', health));
     this.supervisor.events.on('connected', () => this.events.emit('connected'));
     this.supervisor.events.on('disconnected', (reason) => this.events.emit('disconnected', reason));
-    this.supervisor.events.on('error', (err) => this.events.emit('error', err));
+    this.supervisor.events.on('error', (err) => this.fault('ancs', err));
+    // A full notification list or inbox is the PC's own bound, not the phone's fault: an error event only.
+    this.notifications.events.on('error', (err) => this.events.emit('error', err));
+    this.inbox?.events.on('error', (err) => this.events.emit('error', err));
+  }
+
+  /** Faults dropped from `faults()` to stay within `maxFaults` (each still went out as its event). */
+  get faultsDropped(): number {
+    return this.droppedFaults;
+  }
+
+  /** Faults reported so far, oldest first (bounded by `maxFaults`). */
+  faults(): LinkFault[] {
+    return this.faultList.map((f) => ({ ...f }));
+  }
+
+  /** Reports `error` once: a `fault` entry and event for `profile` (unless it is a refusal), then the `error` event. */
+  private fault(profile: FaultProfile, error: Error): void {
+    if (this.reported.has(error)) return;
+    this.reported.add(error);
+    if (isRefusal(error)) {
+      this.events.emit('error', error);
+      return;
+    }
+    const entry: LinkFault = { profile, error, at: this.options.clock.now() };
+    this.faultList.push(entry);
+    const limit = this.options.maxFaults ?? DEFAULT_MAX_FAULTS;
+    if (this.faultList.length > limit) this.droppedFaults += this.faultList.splice(0, this.faultList.length - limit).length;
+    this.events.emit('fault', entry);
+    this.events.emit('error', error);
+  }
+
+  /** Reports a PBAP failure that the phone caused (an unusable answer or silence), passing the rejection on. */
+  private watchPbap<T>(operation: Promise<T>): Promise<T> {
+    return operation.catch((err: unknown) => {
+      if (err instanceof PbapProtocolError || err instanceof TimeoutError || err instanceof ProtocolError) this.fault('pbap', err);
+      throw err;
+    });
+  }
+
+  /** The PBAP session as contacts and the call log see it, with its failures reported as faults. */
+  private faultReportingSource(client: PbapClient): PhonebookSource {
+    return {
+      phonebookInfo: (name) => this.watchPbap(client.phonebookInfo(name)),
+      pullPhonebook: (name, pullOptions) => this.watchPbap(client.pullPhonebook(name, pullOptions)),
+    };
   }
 
   /**
@@ -245,4 +326,9 @@ export class PhoneLink {
   health(): LinkHealth {
     return this.supervisor.health();
   }
+}
+
+/** The phone answered, with a refusal: a valid answer, not a fault. */
+function isRefusal(err: Error): boolean {
+  return isAgRefusal(err) || err instanceof MapRefusedError || err instanceof MapPermissionRequiredError || err instanceof MapInUseError;
 }

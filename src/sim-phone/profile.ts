@@ -4,6 +4,9 @@
  * BR/EDR identity) as data in
  * `fixtures/phones/<id>.json`. This file defines the typed `PhoneProfile`,
  * validates the JSON field by field and loads a profile by name or path.
+ * A profile may start from another (`"extends": "iphone"`): the base's JSON
+ * is merged under it (objects deep, arrays and other values replaced) before
+ * the usual validation.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +15,7 @@ import { BleLinkModel, checkBleModel } from '../link/link-model';
 import { ProfileError } from './errors';
 import { type HfpProfile, parseHfpProfile } from './hfp/hfp-profile';
 import { type MapProfile, parseMapProfile } from './map/map-profile';
+import { type HostileProfile, parseHostileProfile } from './hostile/hostile-profile';
 import {
   Fail,
   JsonObject,
@@ -22,6 +26,7 @@ import {
   checkObject,
   checkOneOf,
   checkString,
+  isObject,
   join,
   required,
 } from './json-check';
@@ -125,9 +130,11 @@ export interface PhoneProfile {
   pbap?: PbapProfile;
   /** Absent: the phone offers no HFP Audio Gateway. */
   hfp?: HfpProfile;
+  /** Present: the phone's servers misbehave on purpose (a saboteur sits on its transports). */
+  hostile?: HostileProfile;
 }
 
-const TOP_KEYS = ['id', 'name', 'description', 'address', 'ble', 'ancs', 'apps', 'classic', 'map', 'pbap', 'hfp'] as const;
+const TOP_KEYS = ['id', 'name', 'description', 'address', 'ble', 'ancs', 'apps', 'classic', 'map', 'pbap', 'hfp', 'hostile', 'extends'] as const;
 const PBAP_KEYS = [
   'channel',
   'version',
@@ -182,6 +189,7 @@ export function parsePhoneProfile(json: unknown, source?: string): PhoneProfile 
   };
   const root = checkObject(json, '', fail);
   checkKeys(root, TOP_KEYS, '', fail);
+  if (root.extends !== undefined) fail('extends', 'is resolved only when a profile is loaded from a file (loadPhoneProfile)');
   const profile: PhoneProfile = {
     id: checkString(required(root, 'id', '', fail), 'id', fail, { pattern: PROFILE_ID }),
     name: checkString(required(root, 'name', '', fail), 'name', fail, { nonEmpty: true }),
@@ -195,6 +203,7 @@ export function parsePhoneProfile(json: unknown, source?: string): PhoneProfile 
   if (root.pbap !== undefined) profile.pbap = parsePbap(root.pbap, fail);
   if (root.hfp !== undefined) profile.hfp = parseHfpProfile(root.hfp, fail);
   if (root.map !== undefined) profile.map = parseMapProfile(root.map, fail);
+  if (root.hostile !== undefined) profile.hostile = parseHostileProfile(root.hostile, fail);
   return profile;
 }
 
@@ -354,20 +363,61 @@ function parseApps(value: unknown, fail: Fail): Record<string, string> {
  * walking up from this file) or by a path to a JSON file.
  */
 export function loadPhoneProfile(nameOrPath: string): PhoneProfile {
-  const file = PROFILE_ID.test(nameOrPath) ? builtInProfilePath(nameOrPath) : path.resolve(nameOrPath);
+  const file = profileFile(nameOrPath, process.cwd());
+  return parsePhoneProfile(resolveExtends(readProfileJson(file), file, [file]), file);
+}
+
+/** Longest chain of `extends` a profile may use. */
+export const MAX_EXTENDS_DEPTH = 8;
+
+/** The file a profile id or path names; a relative path counts from `dir`. */
+function profileFile(nameOrPath: string, dir: string): string {
+  return PROFILE_ID.test(nameOrPath) ? builtInProfilePath(nameOrPath) : path.resolve(dir, nameOrPath);
+}
+
+function readProfileJson(file: string, field = '(file)', from?: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ProfileError('(file)', `could not be read: ${err instanceof Error ? err.message : String(err)}`, file);
+    const why = err instanceof Error ? err.message : String(err);
+    if (from !== undefined) throw new ProfileError(field, `names no profile that can be read (${file}: ${why})`, from);
+    throw new ProfileError(field, `could not be read: ${why}`, file);
   }
-  let json: unknown;
   try {
-    json = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new ProfileError('(file)', `is not valid JSON: ${err instanceof Error ? err.message : String(err)}`, file);
   }
-  return parsePhoneProfile(json, file);
+}
+
+/**
+ * Replaces `"extends": base` by the base profile's JSON merged under this
+ * one (recursively; `chain` holds the files met so far, to refuse cycles).
+ */
+function resolveExtends(json: unknown, file: string, chain: string[]): unknown {
+  if (!isObject(json) || json.extends === undefined) return json;
+  const fail: Fail = (field, problem) => {
+    throw new ProfileError(field, problem, file);
+  };
+  const base = checkString(json.extends, 'extends', fail, { nonEmpty: true });
+  const baseFile = profileFile(base, path.dirname(file));
+  if (chain.includes(baseFile)) fail('extends', `forms a cycle: ${[...chain, baseFile].map((f) => path.basename(f, '.json')).join(' -> ')}`);
+  if (chain.length > MAX_EXTENDS_DEPTH) fail('extends', `chain is longer than ${MAX_EXTENDS_DEPTH} profiles`);
+  const baseJson = resolveExtends(readProfileJson(baseFile, 'extends', file), baseFile, [...chain, baseFile]);
+  if (!isObject(baseJson)) fail('extends', `names ${baseFile}, which is not a JSON object`);
+  const { extends: _ignored, ...own } = json;
+  return mergeProfileJson(baseJson, own);
+}
+
+/** `overlay` over `base`: objects merge key by key, anything else (arrays too) in `overlay` replaces. */
+export function mergeProfileJson(base: JsonObject, overlay: JsonObject): JsonObject {
+  const out: JsonObject = { ...base };
+  for (const [key, value] of Object.entries(overlay)) {
+    const under = out[key];
+    out[key] = isObject(under) && isObject(value) ? mergeProfileJson(under, value) : value;
+  }
+  return out;
 }
 
 /** Path of a built-in profile by id; the file need not exist. */

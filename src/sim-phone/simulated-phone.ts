@@ -5,7 +5,8 @@
  * MNS client) and the HFP Audio Gateway too, and with an SCO endpoint as
  * well, call audio. `start()` publishes the services and advertises the
  * phone's name (an ANCS accessory solicits the ANCS UUID; the phone itself
- * only shows its name).
+ * only shows its name). A profile with a `hostile` section gets a saboteur
+ * between the profile servers and the given hosts (see `hostile/`).
  */
 import { Clock } from '../link/clock';
 import { GattServerHost } from '../link/ble';
@@ -19,6 +20,9 @@ import { MapServer, type MapServerOptions } from './map/map-server';
 import { PbapServer, type PbapServerOptions } from './pbap-server';
 import { PhoneModel, PhoneModelOptions } from './phone-model';
 import { PhoneProfile, loadPhoneProfile } from './profile';
+import { Saboteur } from './hostile/saboteur';
+import { HostileGattHost } from './hostile/hostile-gatt-host';
+import { HostileClassicHost } from './hostile/hostile-classic-host';
 
 export interface SimulatedPhoneOptions extends PhoneModelOptions {
   host: GattServerHost;
@@ -54,16 +58,27 @@ export class SimulatedPhone {
   readonly hfp: AudioGateway | undefined;
   /** Call audio over SCO; present when the AG runs and an SCO endpoint was given. */
   readonly audio: PhoneCallAudio | undefined;
+  /** Present when the profile has a `hostile` section: arms faults and records those committed. */
+  readonly saboteur: Saboteur | undefined;
   private running = false;
 
   constructor(options: SimulatedPhoneOptions) {
     const profile = options.profile ?? 'iphone';
     this.profile = typeof profile === 'string' ? loadPhoneProfile(profile) : profile;
-    this.host = options.host;
+    const hostile = this.profile.hostile;
+    this.saboteur = hostile === undefined ? undefined : new Saboteur({ clock: options.clock, hostile });
+    this.host = this.saboteur === undefined ? options.host : new HostileGattHost(options.host, this.saboteur, options.clock);
     this.model = new PhoneModel(this.profile, options.clock, options);
     this.backchannel = new Backchannel(this.model);
-    this.ancs = new AncsProvider({ host: options.host, model: this.model, profile: this.profile, clock: options.clock });
-    this.classicHost = options.classicHost;
+    this.ancs = new AncsProvider({ host: this.host, model: this.model, profile: this.profile, clock: options.clock });
+    this.classicHost =
+      this.saboteur === undefined || options.classicHost === undefined
+        ? options.classicHost
+        : new HostileClassicHost(options.classicHost, this.saboteur, options.clock, {
+            ...(this.profile.pbap ? { pbap: this.profile.pbap.channel } : {}),
+            ...(this.profile.map ? { map: this.profile.map.channel } : {}),
+            ...(this.profile.hfp ? { hfp: this.profile.hfp.channel } : {}),
+          });
     if (this.classicHost !== undefined && this.profile.classic !== undefined) {
       this.classicHost.setName(this.profile.classic.name);
       this.classicHost.setClassOfDevice(this.profile.classic.classOfDevice);

@@ -8,6 +8,8 @@ import { decoderRobustnessProperty, reassemblyProperty } from './ancs-codec';
 import { streamProperty } from './notification-stream';
 import { CALLS_CAMPAIGN } from './calls';
 import { MESSAGES_CAMPAIGN } from './messages';
+import { HOSTILE_PC_CAMPAIGN } from './hostile-pc';
+import { HOSTILE_PHONE_CAMPAIGN } from './hostile-phone';
 
 export const CAMPAIGNS: Record<string, CampaignProperty[]> = {
   notifications: [
@@ -32,6 +34,8 @@ export const CAMPAIGNS: Record<string, CampaignProperty[]> = {
   ],
   calls: CALLS_CAMPAIGN,
   messages: MESSAGES_CAMPAIGN,
+  'hostile-phone': HOSTILE_PHONE_CAMPAIGN,
+  'hostile-pc': HOSTILE_PC_CAMPAIGN,
 };
 
 export function campaignNames(): string[] {

@@ -64,6 +64,10 @@ export class HandsFree {
   /** AT+CLCC queries queued or in flight. */
   private clccRunning = 0;
   private clccAgain = false;
+  /** AT lines dropped as unusable so far (each already reported as an `error`). */
+  private droppedLines = 0;
+  /** Timeouts that follow a dropped line (most likely the command's own answer): reported already, through that line. */
+  private readonly consequences = new WeakSet<Error>();
   private appleFeatures: number | undefined;
   private readonly agEvents: AgEvents;
   private operatorName: string | undefined;
@@ -80,7 +84,12 @@ export class HandsFree {
       ...(options.commandTimeoutMs === undefined ? {} : { timeoutMs: options.commandTimeoutMs }),
       ...(options.maxQueuedCommands === undefined ? {} : { maxQueued: options.maxQueuedCommands }),
       onUnsolicited: (result) => this.agEvents.handle(result),
-      onProtocolError: (error) => this.events.emit('error', error),
+      onProtocolError: (error) => {
+        this.droppedLines++;
+        this.events.emit('error', error);
+        // The dropped line may have been a call-state change: read the AG's call list again.
+        this.requestCalls();
+      },
       onTimeout: () => this.onTimeout(),
     });
     this.agEvents = new AgEvents({
@@ -427,10 +436,18 @@ export class HandsFree {
   /** Runs one AT+CLCC and applies it. */
   private async queryCalls(): Promise<void> {
     this.clccRunning++;
+    const droppedBefore = this.droppedLines;
     try {
       const results = await this.send({ kind: 'clcc' });
       const entries = results.filter((r): r is AgResultOf<'clcc'> => r.kind === 'clcc');
       if (this.tracker.applyClcc(entries)) this.agEvents.emitCalls();
+    } catch (err) {
+      // An unanswered query leaves the list unconfirmed: ask again (enough timeouts in a row close the session instead).
+      if (err instanceof TimeoutError) {
+        this.clccAgain = true;
+        if (this.droppedLines !== droppedBefore) this.consequences.add(err);
+      }
+      throw err;
     } finally {
       this.clccRunning--;
       if (this.clccRunning === 0 && this.clccAgain) {
@@ -462,7 +479,7 @@ export class HandsFree {
   }
 
   private backgroundFailure(err: unknown): void {
-    if (this.closeReason) return;
+    if (this.closeReason || (err instanceof Error && this.consequences.has(err))) return;
     this.events.emit('error', err instanceof Error ? err : new Error(String(err)));
   }
 

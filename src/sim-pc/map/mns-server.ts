@@ -26,7 +26,7 @@ import { DEFAULT_MCE_FEATURES, DEFAULT_MNS_CHANNEL, mnsServiceRecord } from './m
 import { MNS_MAX_EVENT_REPORT_BYTES, MNS_SERVER_TIMEOUT_MS } from '../../limits';
 
 /** OBEX "Request Entity Too Large". */
-const REQUEST_ENTITY_TOO_LARGE = 0xcd;
+const REQUEST_ENTITY_TOO_LARGE = ResponseCode.RequestEntityTooLarge;
 export const DEFAULT_MAX_EVENT_REPORT_BYTES = MNS_MAX_EVENT_REPORT_BYTES;
 /** How long the server waits for the phone's next packet inside a PUT. */
 export const DEFAULT_MNS_TIMEOUT_MS = MNS_SERVER_TIMEOUT_MS;

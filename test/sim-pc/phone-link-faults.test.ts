@@ -1,0 +1,48 @@
+/**
+ * PhoneLink's fault surface against the hostile phone: each fault the phone
+ * commits on the Notification Source is one `fault` event for `ancs`, the
+ * `faults()` list is bounded (PHONE_LINK_FAULT_LIMIT, oldest dropped and
+ * counted), and a full notification list is an `error` event (the PC's own
+ * bound), never a phone fault.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Testbed } from '../../src/harness/testbed';
+import { CapacityReachedError } from '../../src/sim-pc/errors';
+import type { LinkFault } from '../../src/sim-pc/phone-link';
+
+test('PHONE_LINK_FAULT_LIMIT: faults past maxFaults drop the oldest entries, every fault still reported once as an event', async () => {
+  const tb = new Testbed({ phone: 'hostile', seed: 4, pcLimits: { maxFaults: 2, maxNotifications: 3 } });
+  const saboteur = tb.phone.saboteur;
+  assert.ok(saboteur, 'the hostile profile has a saboteur');
+  saboteur.setRate(0);
+  const events: LinkFault[] = [];
+  const errors: Error[] = [];
+  tb.pc.events.on('fault', (f) => events.push(f));
+  tb.pc.events.on('error', (e) => errors.push(e));
+  const back = tb.phone.backchannel;
+  back.allowShareSystemNotifications(tb.pcAddress);
+  await tb.connectPc();
+  for (let i = 0; i < 4; i++) {
+    saboteur.arm('ancs', 'truncated', 'notificationSource');
+    back.postNotification({ appId: 'com.apple.MobileSMS', title: `bad ${i}`, message: 'x', category: 'Social' });
+    await tb.clock.runFor(2_000);
+  }
+  const committed = saboteur.faults().filter((f) => f.profile === 'ancs');
+  assert.equal(committed.length, 4);
+  assert.equal(events.length, 4, events.map((e) => e.error.message).join(' | '));
+  assert.ok(events.every((e) => e.profile === 'ancs' && typeof (e.error as Error & { code?: unknown }).code === 'string'));
+  assert.equal(tb.pc.faults().length, 2);
+  assert.equal(tb.pc.faultsDropped, 2);
+  assert.deepEqual(
+    tb.pc.faults().map((f) => f.error),
+    events.slice(2).map((f) => f.error),
+  );
+  // Five good notifications overfill a list of three: one CapacityReachedError, as an error and not a fault.
+  for (let i = 0; i < 5; i++) back.postNotification({ appId: 'com.apple.MobileSMS', title: `good ${i}`, message: 'x', category: 'Social' });
+  await tb.clock.runFor(5_000);
+  assert.equal(tb.pc.notifications.size, 3);
+  assert.equal(errors.filter((e) => e instanceof CapacityReachedError).length, 1);
+  assert.equal(events.length, 4);
+  await tb.shutdown();
+});
