@@ -18,15 +18,16 @@
  *  - ANCS Notification Source truncated or oversized: its length is fixed (8).
  *  - PBAP, MAP MAS and MNS malformed and oversized: the OBEX length field says
  *    0..2 or 0xFFFF, which no packet may (framing lost at once); PBAP and
- *    MAS truncated: the answer never completes, the request times out.
+ *    MAS truncated: the answer never completes, the request times out; MNS
+ *    truncated: the phone's MNS client gives up and closes the channel
+ *    mid-packet, or the PC's server times the half packet out.
  *  - HFP malformed (one line with a control byte) and oversized (a line past
  *    the 512-byte bound): the AT splitter drops exactly one line.
  * The rest need not be: reordered frames and garbage of a valid length
  * (an 8-byte Notification Source) can look legitimate; a Data Source reply
  * cut at a tuple boundary is taken as a short reply, which iOS really sends
  * (a cut inside a tuple times out and is reported); a cut AT line runs
- * into the next one; a cut MNS request leaves the PC's server waiting with
- * no operation to time out (the phone's own MNS client gives up instead).
+ * into the next one.
  */
 import fc from 'fast-check';
 import type { FaultKind, HostileTarget } from '../../sim-phone/hostile/hostile-profile';
@@ -53,7 +54,7 @@ export const DETECTABLE: Readonly<Record<FramePart, readonly FaultKind[]>> = {
   dataSource: [],
   pbap: ['malformed', 'truncated', 'oversized'],
   mas: ['malformed', 'truncated', 'oversized'],
-  mns: ['malformed', 'oversized'],
+  mns: ['malformed', 'truncated', 'oversized'],
   hfp: ['malformed', 'oversized'],
 };
 

@@ -12,7 +12,7 @@
  * request queue overflows. A client that stalls inside an operation for
  * `timeoutMs` has that operation dropped (no answer); the session stays usable.
  */
-import type { Clock } from '../../link/clock';
+import type { Clock, Timer } from '../../link/clock';
 import { BodyReader } from './body-reader';
 import {
   BaseOpcode,
@@ -95,6 +95,8 @@ export class ObexServerSession {
   private closed = false;
   /** An SRM PUT was ended early: packets the client streamed before it noticed are dropped. */
   private dropSrmPutLeftovers = false;
+  /** Runs while part of a packet waits for the rest; a client that never sends it closes the session. */
+  private partialTimer: Timer | undefined;
 
   constructor(private readonly options: ObexServerOptions) {
     this.handlers = options.handlers;
@@ -122,6 +124,11 @@ export class ObexServerSession {
     return this.cid;
   }
 
+  /** Bytes of a request packet received so far whose rest has not come (0 between packets). */
+  get partialBytes(): number {
+    return this.closed ? 0 : this.splitter.buffered;
+  }
+
   /** Largest packet we send: 255 before Connect, then the smaller of both announced lengths. */
   get maxPacketLength(): number {
     return Math.min(this.localMax, this.remoteMax);
@@ -138,15 +145,33 @@ export class ObexServerSession {
       return;
     }
     for (const packet of packets) this.accept(packet);
+    this.watchPartialPacket();
   }
 
   close(reason?: Error): void {
     if (this.closed) return;
     this.closed = true;
+    this.partialTimer?.cancel();
+    this.partialTimer = undefined;
     this.cid = undefined;
     this.inbox.interrupt(closedError(reason?.message));
     this.inbox.clear();
     this.options.onClose?.(reason);
+  }
+
+  /**
+   * Half a packet with nothing more for `timeoutMs` (restarted by every
+   * chunk) can never become a request: the session closes with a timeout,
+   * instead of waiting for good with no operation to time out.
+   */
+  private watchPartialPacket(): void {
+    this.partialTimer?.cancel();
+    this.partialTimer = undefined;
+    if (this.closed || this.splitter.buffered === 0) return;
+    this.partialTimer = this.options.clock.schedule(this.timeoutMs, () => {
+      this.partialTimer = undefined;
+      this.close(timeoutError(`the rest of a request packet (${this.splitter.buffered} bytes received)`, this.timeoutMs));
+    });
   }
 
   private accept(packet: Uint8Array): void {

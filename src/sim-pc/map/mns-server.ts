@@ -161,7 +161,14 @@ export class MnsServer {
     this.current = session;
     this.obexConnected = false;
     offs.push(channel.events.on('data', (chunk) => obex.receive(chunk)));
-    offs.push(channel.events.on('close', () => this.end(session)));
+    offs.push(
+      channel.events.on('close', () => {
+        // The phone hung up in the middle of a packet: a report cut short, which is its fault.
+        const partial = session.obex.partialBytes;
+        if (partial > 0 && this.current === session) this.events.emit('fault', new MapProtocolError('event report', `the phone closed the channel ${partial} bytes into a packet`, 'obex.truncated'));
+        this.end(session);
+      }),
+    );
   }
 
   /** Forgets `session` (once) and closes its OBEX side. */

@@ -13,6 +13,8 @@ import {
   bodyHeader,
   ObexServerSession,
   PutRefusal,
+  isObexError,
+  ObexErrorKind,
   readBytes,
   ResponseCode,
   TargetUuid,
@@ -149,6 +151,25 @@ test('a receiver that refuses mid-body with PutRefusal gets its own code; any ot
     assert.deepEqual(await exchange('02 00 07 48 00 04 61'), [expected], String(thrown));
   }
   assert.deepEqual(reasons, ['refused', 'refused', 'refused']);
+});
+
+test('half a request packet and silence: the session closes with obex.timeout after timeoutMs; each chunk restarts the wait', async () => {
+  const closed: (Error | undefined)[] = [];
+  const { server, exchange, clock } = setup({ get: () => ({ body: hex('61') }) }, { timeoutMs: 1000, onClose: (reason) => void closed.push(reason) });
+  // A whole packet leaves nothing behind: no timer.
+  assert.deepEqual(await exchange('81 00 03'), ['a00003']);
+  assert.equal(server.partialBytes, 0);
+  await exchange('83 00');
+  assert.equal(server.partialBytes, 2);
+  await clock.runFor(900);
+  await exchange('05'); // a dribble: still not a packet, the wait starts again
+  await clock.runFor(900);
+  assert.equal(server.isClosed, false);
+  await clock.runFor(100);
+  assert.equal(server.isClosed, true);
+  assert.equal(closed.length, 1);
+  assert.ok(isObexError(closed[0], ObexErrorKind.Timeout), String(closed[0]));
+  assert.equal(clock.pendingEvents, 0);
 });
 
 test('a stalled PUT is aborted with reason timeout, an Abort with reason abort', async () => {
