@@ -48,6 +48,10 @@ const command: CommandModule<object, PhoneArgs> = {
     if (argv.share) phone.backchannel.allowShareSystemNotifications();
     host.events.on('connect', (peer) => process.stdout.write(`connected ${peer.address}\n`));
     host.events.on('disconnect', (peer, reason) => process.stdout.write(`disconnected ${peer.address} 0x${reason.toString(16)}\n`));
+    // A hostile profile says what it breaks, so the PC's reports can be held against it.
+    phone.saboteur?.events.on('fault', (f) =>
+      process.stdout.write(`fault ${f.profile}/${f.part} ${f.kind} frame ${f.frame} (${f.length.before} -> ${f.length.after} bytes)${f.armed ? ' armed' : ''}\n`),
+    );
     phone.start();
     process.stdout.write(`${profile.name} (${profile.id}) advertising as ${host.address} on ${argv.hci}\n`);
     const run = script ? phone.backchannel.runScript(script) : undefined;
