@@ -64,12 +64,6 @@ export const KNOWN_LIMITATIONS: ReadonlyArray<{ id: string; evidence: string; ap
       'packet-obex.c keys OBEX fragment reassembly by p2p direction only (fragment_add_check(..., pinfo->p2p_dir, ...)), not by RFCOMM channel: when a MAS response spans RFCOMM frames while MNS sends on another channel in the same direction, the MNS packet is glued into the MAS body and the XML dissector flags the garbled body',
     applies: (_message, frame, context) => context.mixedReassembly(frame),
   },
-  {
-    id: 'host-confirmation-after-disconnect',
-    evidence:
-      'hci captures are the PC controller\'s view: noble answers an indication (ATT Handle Value Confirmation) that raced the link\'s Disconnection Complete, and the controller sees that ACL packet after the event, so tshark says "Frame is out of any connection handle session"',
-    applies: (message, frame) => message.startsWith('Frame is out of any "connection handle" session') && frame.first('frame.p2p_dir') === '0' && Number(frame.first('btatt.opcode')) === 0x1e,
-  },
 ];
 
 export interface LimitationContext {

@@ -4,6 +4,12 @@
  * ACL it received, as H4 packets (datalink 1002), time-stamped with wall
  * time. Over `--transport hci` this is the PC's real HCI traffic from noble,
  * so Wireshark reads it as it would a log taken on a Linux PC.
+ *
+ * A log taken on the host shows packets in the host's order, the trace in
+ * the controller's: ACL the host sent on a connection just before it read
+ * that connection's Disconnection Complete reaches the controller after the
+ * event. Such ACL (arriving right after the event, before anything else) is
+ * written before the event, as the host's own log would have it.
  */
 import { BtsnoopFlag, BtsnoopWriter, fileSink, unixMsToBtsnoop } from '../capture/btsnoop';
 import type { HciTraceEntry } from './controller/hci-trace';
@@ -33,9 +39,14 @@ export function h4FromTrace(entry: HciTraceEntry): { flags: number; data: Uint8A
   }
 }
 
+/** HCI Disconnection Complete event code. */
+const DISCONNECTION_COMPLETE = 0x05;
+
 export class HciCaptureFile {
   private readonly writer: BtsnoopWriter;
   private problems = 0;
+  /** A Disconnection Complete held back until the next entry shows whether ACL raced it. */
+  private heldDisconnect: { handle: number; packet: { flags: number; data: Uint8Array }; timestampUs: bigint } | undefined;
 
   constructor(
     file: string,
@@ -56,15 +67,42 @@ export class HciCaptureFile {
     if (this.writer.isClosed || entry.controller.toUpperCase() !== this.controller.toUpperCase()) return;
     const packet = h4FromTrace(entry);
     if (!packet) return;
+    const held = this.heldDisconnect;
+    if (held && entry.kind === 'acl' && entry.direction !== 'to-host' && (entry.handle & 0x0fff) === held.handle) {
+      // Sent by the host before it read the event: in the host's order it comes first.
+      this.write(packet, held.timestampUs);
+      return;
+    }
+    this.flushHeld();
+    const timestampUs = unixMsToBtsnoop(this.wallMs());
+    if (entry.kind === 'event' && parseInt(entry.code, 16) === DISCONNECTION_COMPLETE) {
+      const params = Buffer.from(entry.params, 'hex');
+      if (params.length >= 3) {
+        this.heldDisconnect = { handle: params.readUInt16LE(1) & 0x0fff, packet, timestampUs };
+        return;
+      }
+    }
+    this.write(packet, timestampUs);
+  }
+
+  close(): void {
+    this.flushHeld();
+    if (!this.writer.isClosed) this.writer.close();
+  }
+
+  private flushHeld(): void {
+    const held = this.heldDisconnect;
+    this.heldDisconnect = undefined;
+    if (held) this.write(held.packet, held.timestampUs);
+  }
+
+  private write(packet: { flags: number; data: Uint8Array }, timestampUs: bigint): void {
+    if (this.writer.isClosed) return;
     try {
-      this.writer.write({ ...packet, timestampUs: unixMsToBtsnoop(this.wallMs()) });
+      this.writer.write({ ...packet, timestampUs });
     } catch {
       // Full or too large: counted, and the link goes on.
       this.problems++;
     }
-  }
-
-  close(): void {
-    if (!this.writer.isClosed) this.writer.close();
   }
 }

@@ -68,3 +68,44 @@ test('the file holds the PC controller\'s packets in order, and tshark finds not
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('ACL the host sent just before it read Disconnection Complete is written before the event, as the host logged it', (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pb-hcicap-'));
+  try {
+    const file = path.join(dir, 'race.btsnoop');
+    let now = Date.UTC(2026, 10, 23, 12, 0, 0);
+    const capture = new HciCaptureFile(file, PC, () => (now += 1));
+    const raced: HciTraceEntry[] = [
+      TRACE[0] as HciTraceEntry,
+      TRACE[1] as HciTraceEntry,
+      TRACE[2] as HciTraceEntry,
+      // An indication from the phone; the link then drops (Disconnection Complete, handle 0x0040, reason 0x08).
+      { t: 3, controller: PC, kind: 'acl', direction: 'to-host', handle: 0x40, pb: 2, data: '060004001d0c00010203' },
+      { t: 4, controller: PC, kind: 'event', code: '0x05', name: 'Disconnection_Complete', params: '00400008' },
+      // The host's confirmation, sent before it read the event, reaches the controller after it.
+      { t: 5, controller: PC, kind: 'acl', direction: 'from-host', handle: 0x40, pb: 0, data: '010004001e' },
+      // A later command is not moved.
+      { t: 6, controller: PC, kind: 'command', opcode: '0x0c03', name: 'Reset', params: '' },
+      { t: 7, controller: PC, kind: 'event', code: '0x05', name: 'Disconnection_Complete', params: '00410013' },
+    ];
+    for (const entry of raced) capture.record(entry);
+    capture.close();
+    const read = decodeBtsnoop(readFileSync(file));
+    assert.deepEqual(
+      read.records.map((r) => hex(r.data).slice(0, 4)),
+      ['0103', '040e', '043e', '0240', '0240', '0405', '0103', '0405'],
+      'the confirmation (0240 from the host) precedes the first Disconnection Complete; the held second one is written on close',
+    );
+    const times = read.records.map((r) => r.timestampUs);
+    assert.ok(times.every((v, i) => i === 0 || v >= (times[i - 1] ?? 0n)), 'timestamps never go backwards');
+    if (spawnSync('tshark', ['-v'], { stdio: 'ignore' }).error !== undefined) {
+      t.skip('tshark is not installed');
+      return;
+    }
+    const out = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number', '-e', '_ws.expert.severity', '-e', '_ws.expert.message'], { encoding: 'utf8' });
+    assert.equal(out.status, 0, out.stderr);
+    assert.ok(!out.stdout.includes('out of any'), `tshark still sees a frame outside its connection: ${out.stdout}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
