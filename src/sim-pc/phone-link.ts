@@ -141,7 +141,7 @@ export class PhoneLink {
     const classic = options.classic;
     if (classic) {
       this.classic = classic;
-      const open = (): Promise<PhonebookSource> => this.watchPbap(this.openPhonebook(classic, options)).then((client) => this.faultReportingSource(client));
+      const open = (): Promise<PhonebookSource> => this.openPhonebook(classic, options);
       this.contacts = new Contacts({ ...options.contacts, clock: options.clock, open });
       this.callLog = new CallLog({ ...options.callLog, open, contacts: this.contacts });
       const contacts = this.contacts;
@@ -232,20 +232,9 @@ export class PhoneLink {
     this.events.emit('error', error);
   }
 
-  /** Reports a PBAP failure that the phone caused (an unusable answer or silence), passing the rejection on. */
-  private watchPbap<T>(operation: Promise<T>): Promise<T> {
-    return operation.catch((err: unknown) => {
-      if (err instanceof PbapProtocolError || err instanceof TimeoutError || err instanceof ProtocolError) this.fault('pbap', err);
-      throw err;
-    });
-  }
-
-  /** The PBAP session as contacts and the call log see it, with its failures reported as faults. */
-  private faultReportingSource(client: PbapClient): PhonebookSource {
-    return {
-      phonebookInfo: (name) => this.watchPbap(client.phonebookInfo(name)),
-      pullPhonebook: (name, pullOptions) => this.watchPbap(client.pullPhonebook(name, pullOptions)),
-    };
+  /** Reports a PBAP failure the phone caused (an unusable answer, or silence); refusals and local limits are not faults. */
+  private pbapFailed(err: unknown): void {
+    if (err instanceof PbapProtocolError || err instanceof TimeoutError || err instanceof ProtocolError) this.fault('pbap', err);
   }
 
   /**
@@ -312,15 +301,28 @@ export class PhoneLink {
     const client =
       current && current.state !== 'closed'
         ? current
-        : new PbapClient({ client: classic, phoneAddress: options.phoneAddress, clock: options.clock, timeoutMs: options.pbapTimeoutMs ?? 15_000 });
+        : this.newPbapClient(classic, options);
     this.pbapClient = client;
-    const opening = client.connect().then(() => client);
+    const opening = client.connect().then(
+      () => client,
+      (err: unknown) => {
+        this.pbapFailed(err);
+        throw err;
+      },
+    );
     this.pbapOpening = opening;
     const clear = () => {
       if (this.pbapOpening === opening) this.pbapOpening = undefined;
     };
     opening.then(clear, clear);
     return opening;
+  }
+
+  /** A PBAP client whose failed operations, whoever asked for them (contacts, the call log, `pbap()` users), are reported as faults. */
+  private newPbapClient(classic: ClassicClient, options: PhoneLinkOptions): PbapClient {
+    const client = new PbapClient({ client: classic, phoneAddress: options.phoneAddress, clock: options.clock, timeoutMs: options.pbapTimeoutMs ?? 15_000 });
+    client.events.on('failed', (err) => this.pbapFailed(err));
+    return client;
   }
 
   health(): LinkHealth {

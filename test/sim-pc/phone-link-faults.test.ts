@@ -46,3 +46,41 @@ test('PHONE_LINK_FAULT_LIMIT: faults past maxFaults drop the oldest entries, eve
   assert.equal(events.length, 4);
   await tb.shutdown();
 });
+
+test('a PBAP operation asked for directly (pc.pbap()) that the phone breaks is one pbap fault', async () => {
+  const tb = new Testbed({ phone: 'hostile', seed: 5 });
+  const saboteur = tb.phone.saboteur;
+  assert.ok(saboteur);
+  saboteur.setRate(0);
+  const faults: LinkFault[] = [];
+  tb.pc.events.on('fault', (f) => faults.push(f));
+  const back = tb.phone.backchannel;
+  back.allowSyncContacts(tb.pcAddress);
+  await tb.connectPc();
+  // Let the other profiles finish pairing the shared ACL (a second pairing at once is refused, and retried).
+  await tb.clock.runFor(10_000);
+  let client: Awaited<ReturnType<typeof tb.pc.pbap>> | undefined;
+  let openError: unknown;
+  tb.pc.pbap().then(
+    (c) => (client = c),
+    (err: unknown) => (openError = err),
+  );
+  await tb.clock.runUntil(() => client !== undefined || openError !== undefined, 20_000);
+  assert.equal(openError, undefined);
+  assert.ok(client);
+  saboteur.arm('pbap', 'truncated');
+  let outcome: unknown;
+  client.phonebookSize('telecom/pb.vcf').then(
+    (n) => (outcome = n),
+    (err: unknown) => (outcome = err),
+  );
+  await tb.clock.runUntil(() => outcome !== undefined, 60_000);
+  assert.ok(outcome instanceof Error, `the cut answer fails the call: ${String(outcome)}`);
+  await tb.clock.runFor(1_000);
+  assert.deepEqual(
+    faults.map((f) => f.profile),
+    ['pbap'],
+  );
+  assert.equal(faults[0]?.error, outcome);
+  await tb.shutdown();
+});

@@ -74,7 +74,12 @@ export class PbapClient extends ObexProfileClient<PseInfo> {
       protocolError: (what, message, code) => new PbapProtocolError(what, message, code),
       queueFull: (limit) => new PbapLimitError('queued PBAP operations', limit),
     });
-    this.operations = new PbapOperations(options, this.events, (what, body) => this.run(what, (session) => body({ session })));
+    this.operations = new PbapOperations(options, this.events, (what, body) =>
+      this.run(what, (session) => body({ session })).catch((err: unknown) => {
+        this.events.emit('failed', err instanceof Error ? err : new Error(String(err)));
+        throw err;
+      }),
+    );
   }
 
   /** What the PSE's SDP record says, once connect() has read it. */

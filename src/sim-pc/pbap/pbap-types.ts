@@ -65,6 +65,8 @@ export interface PbapClientEvents {
   close: [reason: Error | undefined];
   progress: [progress: PbapProgress];
   skipped: [card: SkippedCard];
+  /** An operation failed (its promise rejects with the same error), whoever asked for it. */
+  failed: [error: Error];
 }
 
 export interface PullPhonebookOptions {
