@@ -12,6 +12,7 @@ import { PbapSdpAttribute, PbapUuid } from '../protocol/pbap';
 import { Emitter } from '../util/emitter';
 import { ProfileError } from './errors';
 import { PbapSession, type PbapOperation } from './pbap-session';
+import { ChannelSessions } from './channel-sessions';
 import type { PhoneModel } from './phone-model';
 import type { PbapProfile, PhoneProfile } from './profile';
 
@@ -84,7 +85,10 @@ function emptyStats(): PbapServerStats {
 export class PbapServer {
   readonly events = new Emitter<PbapServerEvents>();
   readonly pbap: PbapProfile;
-  private readonly sessions = new Map<ByteChannel, { session: PbapSession; peer: ClassicPeer }>();
+  private readonly sessions = new ChannelSessions<PbapSession, 'closed'>({
+    closeSession: (session) => session.close(),
+    ended: (peer) => this.events.emit('sessionClosed', peer),
+  });
   private readonly counters = emptyStats();
   private running = false;
 
@@ -137,11 +141,7 @@ export class PbapServer {
     const { host } = this.options;
     host.unlisten(this.pbap.channel);
     host.removeServiceRecord(this.pbap.channel);
-    for (const [channel, { session }] of [...this.sessions]) {
-      session.close();
-      void channel.close().catch(() => undefined);
-    }
-    this.sessions.clear();
+    this.sessions.endAll('closed');
   }
 
   private accept(peer: ClassicPeer, channel: ByteChannel): boolean {
@@ -154,37 +154,25 @@ export class PbapServer {
     if (this.pbap.requiresHandsFreeClass && !isHandsFreeClass(peer.classOfDevice)) return refuse('class-of-device');
     if (this.sessions.size >= (this.options.maxSessions ?? DEFAULT_PBAP_SESSIONS)) return refuse('session-limit');
 
-    let closed = false;
-    const teardown = (): void => {
-      if (closed) return;
-      closed = true;
-      offData();
-      offClose();
-      this.sessions.delete(channel);
-      session.close();
-      if (channel.open) void channel.close().catch(() => undefined);
-      this.events.emit('sessionClosed', peer);
-    };
-    const session = new PbapSession({
-      channel,
-      peer,
-      model: this.options.model,
-      pbap: this.pbap,
-      clock: this.options.clock,
-      cardsPerChunk: this.options.cardsPerChunk ?? DEFAULT_CARDS_PER_CHUNK,
-      maxPacketLength: this.options.maxPacketLength ?? OBEX_DEFAULT_PACKET_LENGTH,
-      timeoutMs: this.options.timeoutMs ?? DEFAULT_PBAP_TIMEOUT_MS,
-      hooks: {
-        request: (operation, name, code) => this.noteRequest(peer, operation, name, code),
-        connected: (pceFeatures) => this.events.emit('connected', peer, pceFeatures),
-        body: (kind, items, bytes) => this.noteBody(kind, items, bytes),
-      },
-      // The OBEX stream could not be framed or flooded its queue: drop the channel.
-      onClose: () => teardown(),
-    });
-    const offData = channel.events.on('data', (chunk) => session.obex.receive(chunk));
-    const offClose = channel.events.on('close', () => teardown());
-    this.sessions.set(channel, { session, peer });
+    this.sessions.add(peer, channel, 'closed', (end) =>
+      new PbapSession({
+        channel,
+        peer,
+        model: this.options.model,
+        pbap: this.pbap,
+        clock: this.options.clock,
+        cardsPerChunk: this.options.cardsPerChunk ?? DEFAULT_CARDS_PER_CHUNK,
+        maxPacketLength: this.options.maxPacketLength ?? OBEX_DEFAULT_PACKET_LENGTH,
+        timeoutMs: this.options.timeoutMs ?? DEFAULT_PBAP_TIMEOUT_MS,
+        hooks: {
+          request: (operation, name, code) => this.noteRequest(peer, operation, name, code),
+          connected: (pceFeatures) => this.events.emit('connected', peer, pceFeatures),
+          body: (kind, items, bytes) => this.noteBody(kind, items, bytes),
+        },
+        // The OBEX stream could not be framed or flooded its queue: drop the channel.
+        onClose: () => end('closed'),
+      }),
+    );
     this.counters.channelsAccepted++;
     this.events.emit('sessionOpened', peer);
     return true;

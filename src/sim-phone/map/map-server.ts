@@ -20,6 +20,7 @@ import type { PhoneProfile } from '../profile';
 import type { MnsQueueFullError, MnsUnreachableError } from './map-errors';
 import type { MapProfile } from './map-profile';
 import { MasSession, type MapOperation } from './mas-session';
+import { ChannelSessions } from '../channel-sessions';
 import type { PhoneMessage, SentMessage } from './message-store';
 import { messageHandle, MessageView } from './message-view';
 import { MnsClient, type MnsClientOptions } from './mns-client';
@@ -120,12 +121,6 @@ function emptyStats(): MapServerStats {
   };
 }
 
-interface Open {
-  session: MasSession;
-  peer: ClassicPeer;
-  teardown(reason: MapSessionEnd): void;
-}
-
 /** A PC with notification registration on: its registered sessions and its MNS client. */
 interface Subscriber {
   sessions: Set<MasSession>;
@@ -136,7 +131,13 @@ export class MapServer {
   readonly events = new Emitter<MapServerEvents>();
   readonly map: MapProfile;
   readonly view: MessageView;
-  private readonly sessions = new Map<ByteChannel, Open>();
+  private readonly sessions = new ChannelSessions<MasSession, MapSessionEnd>({
+    closeSession: (session) => {
+      session.teardown();
+      session.close();
+    },
+    ended: (peer, reason) => this.events.emit('sessionClosed', peer, reason),
+  });
   /** By upper-case PC address. */
   private readonly subscribers = new Map<string, Subscriber>();
   private readonly counters = emptyStats();
@@ -202,7 +203,7 @@ export class MapServer {
     host.unlisten(this.map.channel);
     host.removeServiceRecord(this.map.channel);
     for (const off of this.offModel.splice(0)) off();
-    for (const open of [...this.sessions.values()]) open.teardown('stopped');
+    this.sessions.endAll('stopped');
     for (const [pc, subscriber] of [...this.subscribers]) {
       this.subscribers.delete(pc);
       void subscriber.mns.close();
@@ -219,44 +220,32 @@ export class MapServer {
     const limit = this.map.secondSession === 'refuse-channel' ? this.map.maxSessions : this.map.maxSessions + EXTRA_REFUSABLE_CHANNELS;
     if (this.sessions.size >= limit) return refuse('session-limit');
 
-    let closed = false;
-    const teardown = (reason: MapSessionEnd): void => {
-      if (closed) return;
-      closed = true;
-      offData();
-      offClose();
-      this.sessions.delete(channel);
-      session.teardown();
-      session.close();
-      if (channel.open) void channel.close().catch(() => undefined);
-      this.events.emit('sessionClosed', peer, reason);
-    };
-    const session: MasSession = new MasSession({
-      channel,
-      peer,
-      model: this.options.model,
-      map: this.map,
-      view: this.view,
-      clock: this.options.clock,
-      maxPacketLength: this.options.maxPacketLength ?? OBEX_DEFAULT_PACKET_LENGTH,
-      timeoutMs: this.options.timeoutMs ?? DEFAULT_MAP_TIMEOUT_MS,
-      maxPushBytes: this.options.maxPushBytes ?? DEFAULT_MAX_PUSH_BYTES,
-      hooks: {
-        connectGate: () => this.connectGate(session),
-        connected: (features) => {
-          this.counters.connects++;
-          this.events.emit('connected', peer, features);
+    this.sessions.add(peer, channel, 'channel-closed', (end) => {
+      const session: MasSession = new MasSession({
+        channel,
+        peer,
+        model: this.options.model,
+        map: this.map,
+        view: this.view,
+        clock: this.options.clock,
+        maxPacketLength: this.options.maxPacketLength ?? OBEX_DEFAULT_PACKET_LENGTH,
+        timeoutMs: this.options.timeoutMs ?? DEFAULT_MAP_TIMEOUT_MS,
+        maxPushBytes: this.options.maxPushBytes ?? DEFAULT_MAX_PUSH_BYTES,
+        hooks: {
+          connectGate: () => this.connectGate(session),
+          connected: (features) => {
+            this.counters.connects++;
+            this.events.emit('connected', peer, features);
+          },
+          registration: (on) => this.registration(session, on),
+          pushed: (message) => this.pushed(peer, message),
+          request: (operation, name, code, why) => this.noteRequest(peer, operation, name, code, why),
         },
-        registration: (on) => this.registration(session, on),
-        pushed: (message) => this.pushed(peer, message),
-        request: (operation, name, code, why) => this.noteRequest(peer, operation, name, code, why),
-      },
-      // The OBEX stream could not be framed or flooded its queue: drop the channel.
-      onClose: () => teardown('channel-closed'),
+        // The OBEX stream could not be framed or flooded its queue: drop the channel.
+        onClose: () => end('channel-closed'),
+      });
+      return session;
     });
-    const offData = channel.events.on('data', (chunk) => session.obex.receive(chunk));
-    const offClose = channel.events.on('close', () => teardown('channel-closed'));
-    this.sessions.set(channel, { session, peer, teardown });
     this.counters.channelsAccepted++;
     this.events.emit('sessionOpened', peer);
     return true;
@@ -268,7 +257,7 @@ export class MapServer {
       return ResponseCode.Forbidden;
     }
     let others = 0;
-    for (const open of this.sessions.values()) if (open.session !== session && open.session.connected) others++;
+    for (const open of this.sessions.list()) if (open.session !== session && open.session.connected) others++;
     if (others >= this.map.maxSessions) return ResponseCode.ServiceUnavailable;
     return undefined;
   }
@@ -276,9 +265,9 @@ export class MapServer {
   private permissionRevoked(pcAddress: string | undefined): void {
     if (!this.map.requiresShowMessageNotifications) return;
     const { model } = this.options;
-    for (const open of [...this.sessions.values()]) {
+    for (const open of this.sessions.list()) {
       if (pcAddress !== undefined && open.peer.address.toUpperCase() !== pcAddress.toUpperCase()) continue;
-      if (!model.hasPermission(open.peer.address, 'showMessageNotifications')) open.teardown('permission-revoked');
+      if (!model.hasPermission(open.peer.address, 'showMessageNotifications')) open.end('permission-revoked');
     }
   }
 
