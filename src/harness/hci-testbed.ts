@@ -26,8 +26,6 @@ import { WallClock } from './wall-clock';
 import { PduLog } from './pdu-log';
 import { PDU_LOG_LIMIT } from '../limits';
 
-/** PDUs kept in the tap (oldest dropped first). */
-export const HCI_PDU_LOG_LIMIT = PDU_LOG_LIMIT;
 
 /** The air timing the virtual controller gets from a phone's BLE model (packets per event: the middle of its range). */
 export function airTimingFor(model: BleLinkModel): { connectionIntervalMs: number; packetsPerEvent: number; supervisionTimeoutMs: number; llPayloadOctets: number } {
@@ -81,7 +79,7 @@ export class HciTestbed implements ScenarioBed {
     const profile = typeof options.phone === 'object' ? options.phone : loadPhoneProfile(options.phone ?? 'iphone');
     const model: BleLinkModel = { ...profile.ble, ...options.linkModel };
     const pcAddress = options.pcAddress ?? DEFAULT_PC_ADDRESS;
-    const pdus = new PduLog<PduTapEvent>(options.pduLogLimit ?? HCI_PDU_LOG_LIMIT);
+    const pdus = new PduLog<PduTapEvent>(options.pduLogLimit ?? PDU_LOG_LIMIT);
     const tap = new AttTap({ onPdu: (pdu) => pdus.push(pdu) });
     const record = options.recordPdus ?? true;
     const capture = options.capture !== undefined ? new HciCaptureFile(options.capture, pcAddress) : undefined;
@@ -89,7 +87,7 @@ export class HciTestbed implements ScenarioBed {
     const phoneTap = sentPdus
       ? new AttTap({
           onPdu: (pdu) => {
-            if (sentPdus.length < HCI_PDU_LOG_LIMIT) sentPdus.push(pdu);
+            if (sentPdus.length < PDU_LOG_LIMIT) sentPdus.push(pdu);
           },
         })
       : undefined;

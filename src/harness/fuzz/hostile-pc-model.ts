@@ -135,7 +135,7 @@ export const ENDS = new Set<number>([
   ResponseCode.NotAcceptable,
   ResponseCode.NotImplemented,
   ResponseCode.ServiceUnavailable,
-  0xcd,
+  ResponseCode.RequestEntityTooLarge,
 ]);
 
 export const codeName = (code: number | undefined): string => (code === undefined ? 'none' : `0x${code.toString(16).toUpperCase()}`);

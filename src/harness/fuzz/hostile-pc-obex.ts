@@ -253,7 +253,7 @@ function expectMasPut(object: PutObject, session: ObexSessionModel): ObexExpecta
     case 'push': {
       const inMsg = session.path.join('/') === 'telecom/msg';
       if (!inMsg) return { codes: one(ResponseCode.BadRequest, ResponseCode.NotFound) };
-      return { codes: object.body === 'tooBig' ? one(0xcd) : one(ResponseCode.BadRequest) };
+      return { codes: object.body === 'tooBig' ? one(ResponseCode.RequestEntityTooLarge) : one(ResponseCode.BadRequest) };
     }
     case 'type':
       return { codes: object.type === undefined ? one(ResponseCode.BadRequest) : one(ResponseCode.NotImplemented) };

@@ -25,8 +25,6 @@ import { MapProtocolError } from './errors';
 import { DEFAULT_MCE_FEATURES, DEFAULT_MNS_CHANNEL, mnsServiceRecord } from './mas-record';
 import { MNS_MAX_EVENT_REPORT_BYTES, MNS_SERVER_TIMEOUT_MS } from '../../limits';
 
-/** OBEX "Request Entity Too Large". */
-const REQUEST_ENTITY_TOO_LARGE = ResponseCode.RequestEntityTooLarge;
 export const DEFAULT_MAX_EVENT_REPORT_BYTES = MNS_MAX_EVENT_REPORT_BYTES;
 /** How long the server waits for the phone's next packet inside a PUT. */
 export const DEFAULT_MNS_TIMEOUT_MS = MNS_SERVER_TIMEOUT_MS;
@@ -220,7 +218,7 @@ export class MnsServer {
       onEnd: () => {
         if (tooLarge) {
           this.events.emit('fault', new MapProtocolError('event report', `over ${this.maxReportBytes} bytes`, 'map.too-large'));
-          return REQUEST_ENTITY_TOO_LARGE;
+          return ResponseCode.RequestEntityTooLarge;
         }
         const body = new Uint8Array(bytes);
         let at = 0;

@@ -75,8 +75,6 @@ const GET_OPERATIONS = new Map<string, MapOperation>([
   [MapMime.instanceInfo.toLowerCase(), 'instanceInfo'],
 ]);
 
-/** OBEX "Request Entity Too Large" (0x4D with the final bit). */
-export const REQUEST_ENTITY_TOO_LARGE = ResponseCode.RequestEntityTooLarge;
 /** Most bytes of a PUT that carries no object (the filler byte, give or take). */
 const MAX_FILLER_BYTES = 1024;
 
@@ -318,8 +316,8 @@ export class MasSession {
   ): number | PutReceiver {
     const declared = readU32(request.headers, HeaderId.Length);
     if (declared !== undefined && declared > limit) {
-      this.track(operation, request.name, REQUEST_ENTITY_TOO_LARGE, `Length ${declared} over ${limit}`);
-      return REQUEST_ENTITY_TOO_LARGE;
+      this.track(operation, request.name, ResponseCode.RequestEntityTooLarge, `Length ${declared} over ${limit}`);
+      return ResponseCode.RequestEntityTooLarge;
     }
     const chunks: Uint8Array[] = [];
     let total = 0;
@@ -327,8 +325,8 @@ export class MasSession {
       onBody: (chunk) => {
         total += chunk.length;
         if (total > limit) {
-          this.track(operation, request.name, REQUEST_ENTITY_TOO_LARGE, `body over ${limit} bytes`);
-          throw new PutRefusal(REQUEST_ENTITY_TOO_LARGE, `body over ${limit} bytes`);
+          this.track(operation, request.name, ResponseCode.RequestEntityTooLarge, `body over ${limit} bytes`);
+          throw new PutRefusal(ResponseCode.RequestEntityTooLarge, `body over ${limit} bytes`);
         }
         chunks.push(Uint8Array.from(chunk));
       },
